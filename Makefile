@@ -1,0 +1,50 @@
+# YiChuang — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+RUN_HOME := $(CURDIR)/.run
+
+.PHONY: run test lint bench system-deps-run system-deps-test install clean-run screenshot
+
+system-deps-run:
+	@tools/system-deps.sh run
+
+system-deps-test:
+	@tools/system-deps.sh test
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: system-deps-run $(STAMP)
+
+# Opens the counter on SQLite with simulated devices and the demo catalog (loaded on first start).
+run: install
+	@mkdir -p $(RUN_HOME)/config
+	@[ -f $(RUN_HOME)/config/config.toml ] || printf '%s\n' \
+	  '# make run: demo station on this PC (SQLite, simulated devices, demo catalog and accounts)' \
+	  '[ui]' 'demo = true' '' '[storage]' '# no OS keyring on many Linux desktops: keep the key in a 0600 file' \
+	  'key_source = "file"' > $(RUN_HOME)/config/config.toml
+	YICHUANG_HOME=$(RUN_HOME) $(VENV)/bin/yichuang counter
+
+lint: install
+	$(VENV)/bin/ruff check app ui devices sync tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: system-deps-test install
+	tools/test.sh
+
+bench: install
+	QT_QPA_PLATFORM=offscreen $(PY) bench/startup.py
+
+screenshot: install
+	tools/screenshot.sh
+
+clean-run:
+	rm -rf $(RUN_HOME)

@@ -1,0 +1,241 @@
+"""`yichuang`: the composition root. Parses the command line and starts one mode.
+
+This is the only module allowed to import ui/, devices/ and sync/ (lazily, inside the command
+that needs them), so `yichuang doctor` or `yichuang audit verify` start without loading Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__, paths
+from app.config import Config, load_config, render_config
+from app.errors import UserFacingError
+
+log = logging.getLogger("yichuang")
+
+EXIT_USER_ERROR = 2
+EXIT_CHECK_FAILED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="yichuang",
+        description="一窗 YiChuang：政务服务大厅与便民服务站综合窗口客户端",
+        epilog="不带命令时打开综合窗口（counter）。",
+    )
+    p.add_argument("--version", action="version", version=f"yichuang {__version__}")
+    p.add_argument("--config", type=Path, help="配置文件路径（默认在用户配置目录下的 config.toml）")
+    p.add_argument("--home", type=Path, help="把配置、数据和日志都放在这个目录下（等同环境变量 YICHUANG_HOME）")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="临时覆盖一个配置项，例如 --set ui.demo=true"
+    )
+    sub = p.add_subparsers(dest="command", metavar="命令")
+
+    c = sub.add_parser("counter", help="打开综合窗口受理界面")
+    c.add_argument("--smoke", action="store_true", help="打开主窗口、处理事件后立即退出（用于检查）")
+    c.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：把主窗口截图保存为 PNG")
+
+    d = sub.add_parser("doctor", help="检查数据库、磁盘、字体和设备配置")
+    d.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+
+    db = sub.add_parser("db", help="数据库维护")
+    dbs = db.add_subparsers(dest="db_command", metavar="操作", required=True)
+    dbs.add_parser("upgrade", help="把数据库结构升级到当前版本")
+
+    demo = sub.add_parser("demo", help="演示数据")
+    demos = demo.add_subparsers(dest="demo_command", metavar="操作", required=True)
+    demos.add_parser("load", help="载入演示站点、演示账号和演示事项目录（可重复执行）")
+
+    cfg = sub.add_parser("config", help="配置")
+    cfgs = cfg.add_subparsers(dest="config_command", metavar="操作", required=True)
+    cfgs.add_parser("show", help="显示每个配置项的当前值、来源和说明")
+    cfgs.add_parser("init", help="在配置目录写一份带注释的默认配置文件（已存在则不覆盖）")
+
+    au = sub.add_parser("audit", help="全程留痕")
+    aus = au.add_subparsers(dest="audit_command", metavar="操作", required=True)
+    aus.add_parser("verify", help="校验留痕记录链，发现被改动或删除的记录")
+    return p
+
+
+def _overrides(items: Sequence[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UserFacingError(f"--set 的格式应为 KEY=VALUE，现在是“{item}”。")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(args.config, overrides=_overrides(args.set))
+
+
+def _setup_logs(config: Config) -> Path:
+    from app.logs import setup_logging
+
+    paths.ensure_dirs()
+    return setup_logging(
+        paths.log_dir(),
+        level=config.get_str("logging.level"),
+        max_bytes=config.get_int("logging.max_bytes"),
+        backups=config.get_int("logging.backups"),
+    )
+
+
+def _ensure_demo_catalog(ctx: object) -> None:
+    from sqlalchemy import func, select
+
+    from app.context import AppContext
+    from app.demo.loader import load_demo
+    from app.model import ServiceItem
+
+    assert isinstance(ctx, AppContext)
+    with ctx.db.session() as s:
+        if s.execute(select(func.count()).select_from(ServiceItem)).scalar_one() == 0:
+            report = load_demo(s, station_code=ctx.station_code, station_name=ctx.config.get_str("station.name"))
+            log.info("demo catalog loaded on first start: %d items", report.items_added)
+
+
+def cmd_counter(args: argparse.Namespace, config: Config) -> int:
+    from app.context import open_context
+
+    ctx = open_context(config)
+    try:
+        if config.get_bool("ui.demo"):
+            _ensure_demo_catalog(ctx)
+        from ui.counter import run_counter
+
+        return run_counter(ctx, smoke=args.smoke, screenshot=args.screenshot)
+    finally:
+        ctx.close()
+
+
+def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
+    from app.context import database_url
+    from app.doctor import run_checks
+    from app.storage.db import Database
+    from devices.registry import is_known_driver
+
+    db = Database(database_url(config))
+    try:
+        results = run_checks(config, db, is_known_driver)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
+    else:
+        marks = {"ok": "✔", "warn": "!", "fail": "✘"}
+        for r in results:
+            print(f"{marks[r.verdict]} {r.name}：{r.message}")
+    return EXIT_CHECK_FAILED if any(r.verdict == "fail" for r in results) else 0
+
+
+def cmd_db(args: argparse.Namespace, config: Config) -> int:
+    from app.context import database_url
+    from app.storage.db import Database, upgrade
+
+    db = Database(database_url(config))
+    try:
+        applied = upgrade(db)
+    finally:
+        db.dispose()
+    print("数据库已升级：" + "、".join(applied) if applied else "数据库结构已是最新版本。")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from app.context import open_context
+    from app.demo.loader import load_demo
+
+    ctx = open_context(config)
+    try:
+        with ctx.db.session() as s:
+            r = load_demo(s, station_code=ctx.station_code, station_name=config.get_str("station.name"))
+    finally:
+        ctx.close()
+    print(
+        f"演示数据已载入：新增事项 {r.items_added} 个（已有 {r.items_skipped} 个未改动），"
+        f"一件事 {r.bundles_added} 个，演示账号 {r.clerks_added} 个。"
+    )
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, config: Config) -> int:
+    if args.config_command == "init":
+        from app.config import write_default_config
+
+        target = args.config or paths.config_file()
+        if target.exists():
+            print(f"配置文件已存在，未覆盖：{target}")
+            return 0
+        write_default_config(target)
+        print(f"已写入默认配置文件：{target}")
+        return 0
+    print(render_config(config))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, config: Config) -> int:
+    from app import audit
+    from app.context import database_url
+    from app.storage.db import Database
+
+    db = Database(database_url(config))
+    try:
+        with db.session() as s:
+            report = audit.verify(s)
+    finally:
+        db.dispose()
+    if report.ok:
+        print(f"留痕记录完整：共 {report.checked} 条，哈希链校验通过。")
+        return 0
+    print(f"留痕记录校验失败：共检查 {report.checked} 条，发现 {len(report.problems)} 处问题：")
+    for p in report.problems:
+        print(f"  - {p.message}")
+    return EXIT_CHECK_FAILED
+
+
+COMMANDS = {
+    "counter": cmd_counter,
+    "doctor": cmd_doctor,
+    "db": cmd_db,
+    "demo": cmd_demo,
+    "config": cmd_config,
+    "audit": cmd_audit,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.home:
+        os.environ[paths.HOME_ENV] = str(args.home.absolute())
+    command = args.command or "counter"
+    if command == "counter" and not hasattr(args, "smoke"):
+        args.smoke, args.screenshot = False, None
+    try:
+        config = _load(args)
+        log_file = _setup_logs(config)
+        log.info("yichuang %s: %s", __version__, command)
+        return COMMANDS[command](args, config)
+    except UserFacingError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", command)
+        where = locals().get("log_file", paths.log_dir())
+        print(f"很抱歉，程序出现意外错误。详细信息已写入日志：{where}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Bookkeeping rows: print jobs, the audit chain, the sync outbox, settings and calendar overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.model.base import Base, UtcDateTime, new_uuid, utcnow
+
+
+class PrintJob(Base):
+    """打印任务: one ticket, receipt or notice sent (or to be re-sent) to a printer."""
+
+    __tablename__ = "print_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("service_case.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    document: Mapped[str] = mapped_column(String(40))  # ticket | receipt | acceptance_notice | …
+    printer: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | printed | failed
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditEvent(Base):
+    """留痕: one append-only, hash-chained audit record. Never updated or deleted by the program."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))  # clerk username or "system"
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class OutboxEvent(Base):
+    """待同步事件: written in the same transaction as the change it reports; sent exactly once."""
+
+    __tablename__ = "outbox_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    aggregate: Mapped[str] = mapped_column(String(20))  # case | evaluation | audit
+    aggregate_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    aggregate_seq: Mapped[int] = mapped_column(Integer)  # per-aggregate order
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Setting(Base):
+    """键值设置: small station-wide values that must live in the shared database (e.g. the audit head)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CalendarOverride(Base):
+    """工作日调整: a local holiday or make-up working day that beats the packaged calendar."""
+
+    __tablename__ = "calendar_override"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(200), default="")  # notice that set it
+    from_platform: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,1 @@
+"""Services: plain functions taking a Session; they return dataclasses, never live ORM objects."""

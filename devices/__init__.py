@@ -1,0 +1,1 @@
+"""Hardware drivers: one sub-package per device kind (Protocol, real drivers, simulator)."""

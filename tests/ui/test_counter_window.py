@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from devices.manager import DeviceManager
+from ui.counter import run_counter
+from ui.counter.launch import device_drivers
+from ui.counter.queue_panel import NO_NUMBER, QUEUE_DISABLED_TIP
+from ui.counter.window import CounterWindow
+from ui.ops import OpRunner
+
+SIMULATED = {"idcard": "simulated", "printer": "simulated"}
+
+
+@pytest.fixture
+def devices(demo_ctx: AppContext) -> Iterator[DeviceManager]:
+    manager = DeviceManager(SIMULATED, work_dir=demo_ctx.work_dir)
+    manager.start()
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_ctx: AppContext) -> CounterWindow:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True))
+    qtbot.addWidget(w)
+    return w
+
+
+def test_window_has_chinese_title_and_four_panels(window: CounterWindow) -> None:
+    assert window.windowTitle() == "一窗 · 综合窗口受理"
+    titles = [
+        p.title()
+        for p in (window.queue_panel, window.applicant_panel, window.item_panel, window.materials_panel)
+    ]
+    assert titles == ["叫号", "申请人", "办件", "材料"]
+
+
+def test_first_search_lists_the_catalog(window: CounterWindow) -> None:
+    assert window.catalog_loaded
+    assert len(window.item_panel.listed_names()) > 5
+
+
+def test_typing_pinyin_initials_filters_the_items(qtbot: QtBot, window: CounterWindow) -> None:
+    everything = window.item_panel.listed_names()
+    qtbot.keyClicks(window.item_panel.search_box, "jzgc")
+    qtbot.waitUntil(lambda: window.item_panel.listed_names() != everything, timeout=3000)
+    listed = window.item_panel.listed_names()
+    assert "建筑工程施工许可" in listed
+    assert all("建" in name for name in listed)
+
+
+def test_typing_a_department_filters_by_department(qtbot: QtBot, window: CounterWindow) -> None:
+    panel = window.item_panel
+    qtbot.keyClicks(panel.search_box, "民政")
+    qtbot.waitUntil(lambda: all("民政" in item.department for item in panel.listed_items()), timeout=3000)
+    assert panel.listed_items()
+
+
+def test_no_match_says_so(qtbot: QtBot, window: CounterWindow) -> None:
+    qtbot.keyClicks(window.item_panel.search_box, "zzzzqqq")
+    qtbot.waitUntil(lambda: window.item_panel.listed_names() == [], timeout=3000)
+    assert "没有找到" in window.item_panel.summary.text()
+
+
+def test_choosing_an_item_shows_its_material_checklist(qtbot: QtBot, window: CounterWindow) -> None:
+    qtbot.keyClicks(window.item_panel.search_box, "jzgc")
+    qtbot.waitUntil(lambda: "建筑工程施工许可" in window.item_panel.listed_names(), timeout=3000)
+    qtbot.keyClick(window.item_panel.search_box, Qt.Key.Key_Down)  # into the list, first row chosen
+    rows = window.materials_panel.rows()
+    assert rows, "the checklist stays empty"
+    assert {necessity for _, necessity, _, _ in rows} <= {"必要", "非必要", "容缺后补"}
+    assert any(necessity == "必要" for _, necessity, _, _ in rows)
+    assert all("份" in copies or copies == "—" for _, _, copies, _ in rows)
+    assert window.materials_panel.heading.text().startswith(window.item_panel.listed_names()[0])
+
+
+def test_queue_panel_waits_for_the_queue_module(window: CounterWindow) -> None:
+    assert window.queue_panel.current_number() == NO_NUMBER
+    for button in window.queue_panel.buttons.values():
+        assert not button.isEnabled()
+        assert button.toolTip() == QUEUE_DISABLED_TIP
+    assert window.queue_panel.buttons["call_next"].shortcut().toString() == "F1"
+
+
+def test_applicant_id_number_is_masked_on_screen(window: CounterWindow) -> None:
+    panel = window.applicant_panel
+    panel.show_applicant("张三", "11010519491231002X", "13812345678")
+    assert panel.name_field.text() == "张三"
+    assert panel.id_field.text() == "1101**********002X"
+    assert panel.id_field.isReadOnly() and panel.name_field.isReadOnly()
+    panel.clear()
+    assert panel.id_field.text() == ""
+
+
+def test_f12_and_question_mark_toggle_the_help_overlay(qtbot: QtBot, window: CounterWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    overlay = window.help_overlay
+    assert not overlay.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert overlay.isVisible()
+    assert overlay.geometry() == window.centralWidget().rect()
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert not overlay.isVisible()
+    window.queue_panel.setFocus()
+    qtbot.keyClick(window.queue_panel, "?")
+    assert overlay.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not overlay.isVisible()
+
+
+def test_question_mark_in_the_search_box_is_text_not_a_shortcut(qtbot: QtBot, window: CounterWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.item_panel.search_box.setFocus()
+    qtbot.keyClicks(window.item_panel.search_box, "?")
+    assert window.item_panel.search_box.text() == "?"
+    assert not window.help_overlay.isVisible()
+    qtbot.waitUntil(lambda: window.item_panel.summary.text() != "", timeout=3000)
+
+
+def test_help_overlay_lists_the_keys(window: CounterWindow) -> None:
+    lines = window.help_overlay.lines_text()
+    assert any(line.startswith("F1") and "叫号" in line and QUEUE_DISABLED_TIP in line for line in lines)
+    assert any(line.startswith("F12") for line in lines)
+    assert any(line.startswith("Ctrl+F") and "查找事项" in line for line in lines)
+
+
+def test_status_bar_shows_station_window_platform_and_backlog(window: CounterWindow) -> None:
+    bar = window.status_bar
+    assert bar.station_label.text() == "演示便民服务站"
+    assert bar.window_label.text() == "1 号窗口"
+    assert bar.platform_label.text() == "平台：未配置"
+    assert bar.outbox_label.text() == "待同步 0 件"
+
+
+def test_status_bar_lists_simulated_devices_as_ready(
+    qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
+) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(w.status_bar.device_texts()) == 2, timeout=3000)
+    qtbot.waitUntil(
+        lambda: sorted(w.status_bar.device_texts()) == sorted(["身份证阅读器：就绪", "小票打印机：就绪"]),
+        timeout=3000,
+    )
+
+
+def test_device_drivers_come_from_config(demo_ctx: AppContext) -> None:
+    drivers = device_drivers(demo_ctx)
+    assert drivers["idcard"] == "simulated"  # demo mode default
+    assert set(drivers) >= {"idcard", "printer", "camera"}
+
+
+def test_run_counter_smoke_saves_a_screenshot(
+    qtbot: QtBot, demo_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boxes: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: boxes.append(str(args)))
+    target = tmp_path / "shots" / "counter.png"
+    assert run_counter(demo_ctx, smoke=True, screenshot=target) == 0
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert image.width() >= 1000
+    assert boxes == []

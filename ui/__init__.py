@@ -1,0 +1,1 @@
+"""PySide6 user interface: one window per mode, widgets, the ops runner, translations."""

@@ -1,0 +1,103 @@
+"""Start the counter mode: Qt application, devices, op runner and main window, and tear them down.
+
+``--smoke`` shows the window, waits for the first catalog search to finish (at most
+:data:`SMOKE_TIMEOUT_S`), optionally saves a screenshot, and exits — a check that the whole stack
+starts on this machine. Errors an op raises during a smoke run go to stderr, never to a dialog
+that would wait for a click nobody makes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from app import paths
+from app.context import AppContext
+from app.logs import LOG_FILE_NAME
+from devices.kinds import DEVICE_KINDS
+from devices.manager import DeviceManager
+from ui.application import apply_ui_font, ensure_application
+from ui.counter.window import CounterWindow
+from ui.ops import OpRunner
+
+log = logging.getLogger(__name__)
+
+SMOKE_TIMEOUT_S = 10.0
+#: A common counter monitor; smoke runs and screenshots use it so pictures are comparable.
+SMOKE_WINDOW_SIZE = (1366, 768)
+EXIT_SMOKE_FAILED = 1
+
+
+def device_drivers(ctx: AppContext) -> dict[str, str]:
+    """Driver name per device kind from the ``devices.<kind>`` configuration keys."""
+    return {kind: ctx.config.get_str(f"devices.{kind}") for kind in DEVICE_KINDS}
+
+
+def wait_for_catalog(window: CounterWindow, timeout_s: float) -> bool:
+    """Process events until the window has listed its first catalog search; False on timeout."""
+    if window.catalog_loaded:
+        return True
+    loop = QEventLoop()
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    window.catalog_did_load.connect(loop.quit)
+    deadline.start(int(timeout_s * 1000))
+    loop.exec()
+    deadline.stop()
+    window.catalog_did_load.disconnect(loop.quit)
+    return window.catalog_loaded
+
+
+def save_screenshot(window: CounterWindow, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(target), "PNG"):
+        raise OSError(f"could not write screenshot {target}")
+    log.info("screenshot saved to %s", target)
+
+
+def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None = None) -> int:
+    """Run the counter window until it is closed (or, with ``smoke``, until it has loaded).
+
+    ``screenshot`` implies ``smoke``: the picture is taken once the catalog is listed.
+    """
+    smoke = smoke or screenshot is not None
+    app = ensure_application()
+    apply_ui_font(app, ctx.config.get_float("ui.font_scale"))
+    smoke_errors: list[str] = []
+
+    def report_to_stderr(text: str) -> None:
+        smoke_errors.append(text)
+        print(text, file=sys.stderr)
+
+    runner = OpRunner(
+        log_path=paths.log_dir() / LOG_FILE_NAME, show_message=report_to_stderr if smoke else None
+    )
+    devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
+    devices.start()
+    window: CounterWindow | None = None
+    try:
+        window = CounterWindow(ctx, runner, devices)
+        if not smoke:
+            window.showMaximized()
+            return app.exec()
+        window.resize(*SMOKE_WINDOW_SIZE)
+        window.show()
+        if not wait_for_catalog(window, SMOKE_TIMEOUT_S):
+            print(f"冒烟检查失败：{SMOKE_TIMEOUT_S:g} 秒内没有载入事项目录。", file=sys.stderr)
+            return EXIT_SMOKE_FAILED
+        app.processEvents()
+        if screenshot is not None:
+            save_screenshot(window, screenshot)
+        return EXIT_SMOKE_FAILED if smoke_errors else 0
+    finally:
+        if window is not None:
+            window.close()
+        runner.shutdown()
+        devices.stop()
+        if window is not None:
+            window.deleteLater()
+        app.processEvents()

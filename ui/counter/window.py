@@ -1,0 +1,143 @@
+"""CounterWindow (综合窗口受理): the clerk's main window.
+
+Four panels side by side — 叫号 (queue), 申请人 (applicant), 办件 (find the service item) and 材料
+(its checklist) — and a status bar with the station, the devices and the sync backlog. Every core
+call goes through the OpRunner; device notices come in through a DeviceStatusBridge.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from app.context import AppContext
+from app.services.catalog import ItemSummary
+from app.services.status import CounterStatus
+from devices.manager import DeviceManager
+from ui.counter.applicant_panel import ApplicantPanel
+from ui.counter.help_overlay import TOGGLE_KEYS, HelpOverlay, KeyHelp
+from ui.counter.item_panel import ItemPanel
+from ui.counter.materials_panel import MaterialsPanel
+from ui.counter.operations import load_counter_status
+from ui.counter.queue_panel import QUEUE_ACTIONS, QUEUE_DISABLED_TIP, QueuePanel
+from ui.counter.status_bar import PLATFORM_URL_KEY, CounterStatusBar
+from ui.device_bridge import DeviceStatusBridge
+from ui.ops import Changes, OpRunner
+
+WINDOW_TITLE = "一窗 · 综合窗口受理"
+SEARCH_KEY = "Ctrl+F"
+
+
+class CounterWindow(QMainWindow):
+    """The counter main window; loads the catalog and the status bar as soon as it is built."""
+
+    catalog_did_load = Signal(int)  # number of items listed by the first search
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: OpRunner,
+        devices: DeviceManager | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("counter_window")
+        self.setWindowTitle(WINDOW_TITLE)
+        self._ctx = ctx
+        self._runner = runner
+        self.catalog_loaded = False
+
+        self.queue_panel = QueuePanel()
+        self.applicant_panel = ApplicantPanel()
+        self.item_panel = ItemPanel(ctx, runner)
+        self.materials_panel = MaterialsPanel(ctx, runner)
+        self._build_layout()
+
+        self.status_bar = CounterStatusBar()
+        self.setStatusBar(self.status_bar)
+        self.status_bar.show_platform(str(ctx.config.values.get(PLATFORM_URL_KEY) or ""))
+
+        self.help_overlay = HelpOverlay(self.centralWidget())
+        self.help_overlay.set_lines(self._key_help())
+        self._add_shortcuts()
+
+        self._bridge: DeviceStatusBridge | None = None
+        if devices is not None:
+            self._bridge = DeviceStatusBridge(devices, self)
+            self._bridge.status_did_change.connect(self.status_bar.show_device)
+            for status in devices.statuses():
+                self.status_bar.show_device(status)
+
+        self.item_panel.item_did_select.connect(self._item_selected)
+        self.item_panel.results_did_load.connect(self._results_loaded)
+        runner.operation_did_execute.connect(self._operation_executed)
+        runner.progress_did_change.connect(self.status_bar.show_progress)
+
+        self.refresh_status()
+        self.item_panel.search("")
+
+    def _build_layout(self) -> None:
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.queue_panel)
+        left.addWidget(self.applicant_panel)
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.setObjectName("counter_splitter")
+        main.setChildrenCollapsible(False)
+        for widget in (left, self.item_panel, self.materials_panel):
+            main.addWidget(widget)
+        main.setStretchFactor(0, 2)
+        main.setStretchFactor(1, 3)
+        main.setStretchFactor(2, 3)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(main)
+        self.setCentralWidget(central)
+
+    def _key_help(self) -> list[KeyHelp]:
+        lines = [
+            KeyHelp(key, text, self.queue_panel.buttons[name].isEnabled(), QUEUE_DISABLED_TIP)
+            for name, text, key in QUEUE_ACTIONS
+        ]
+        return [
+            *lines,
+            KeyHelp(SEARCH_KEY, "查找事项"),
+            KeyHelp("↓ / Enter", "从查找框进入结果列表 / 重新查找"),
+            KeyHelp(" 或 ".join(TOGGLE_KEYS), "显示或隐藏快捷键帮助"),
+            KeyHelp("Esc", "关闭快捷键帮助"),
+        ]
+
+    def _add_shortcuts(self) -> None:
+        for key in TOGGLE_KEYS:
+            QShortcut(QKeySequence(key), self, self.help_overlay.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, lambda: self.help_overlay.set_shown(False))
+        QShortcut(QKeySequence(SEARCH_KEY), self, self._focus_search)
+
+    def _focus_search(self) -> None:
+        self.item_panel.search_box.setFocus()
+        self.item_panel.search_box.selectAll()
+
+    def refresh_status(self) -> None:
+        self._runner.start(load_counter_status(self._ctx).success(self._show_status))
+
+    def _show_status(self, status: CounterStatus) -> None:
+        self.status_bar.show_counter_status(status)
+
+    def _item_selected(self, item: ItemSummary) -> None:
+        self.materials_panel.show_item(item)
+
+    def _results_loaded(self, count: int) -> None:
+        if not self.catalog_loaded:
+            self.catalog_loaded = True
+            self.catalog_did_load.emit(count)
+
+    def _operation_executed(self, changes: Changes) -> None:
+        if changes.outbox or changes.cases:
+            self.refresh_status()
+        if changes.catalog:
+            self.item_panel.search(self.item_panel.search_box.text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._bridge is not None:
+            self._bridge.close()
+        super().closeEvent(event)
