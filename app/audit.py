@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.model import AuditEvent, Setting, utcnow
+from app.storage.counters import locked_setting
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -79,10 +80,7 @@ def append(
     at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (commit it together with the change)."""
-    head = _head(session)
-    if head is None:
-        head = Setting(key=HEAD_KEY, value={"seq": 0, "hash": GENESIS})
-        session.add(head)
+    head = locked_setting(session, HEAD_KEY, {"seq": 0, "hash": GENESIS})
     seq = int(head.value["seq"]) + 1
     prev = str(head.value["hash"])
     when = (at or utcnow()).replace(microsecond=0)

@@ -32,9 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"yichuang {__version__}")
     p.add_argument("--config", type=Path, help="配置文件路径（默认在用户配置目录下的 config.toml）")
-    p.add_argument("--home", type=Path, help="把配置、数据和日志都放在这个目录下（等同环境变量 YICHUANG_HOME）")
     p.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE", help="临时覆盖一个配置项，例如 --set ui.demo=true"
+        "--home", type=Path, help="把配置、数据和日志都放在这个目录下（等同环境变量 YICHUANG_HOME）"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="临时覆盖一个配置项，例如 --set ui.demo=true",
     )
     sub = p.add_subparsers(dest="command", metavar="命令")
 
@@ -100,7 +106,9 @@ def _ensure_demo_catalog(ctx: object) -> None:
     assert isinstance(ctx, AppContext)
     with ctx.db.session() as s:
         if s.execute(select(func.count()).select_from(ServiceItem)).scalar_one() == 0:
-            report = load_demo(s, station_code=ctx.station_code, station_name=ctx.config.get_str("station.name"))
+            report = load_demo(
+                s, station_code=ctx.station_code, station_name=ctx.config.get_str("station.name")
+            )
             log.info("demo catalog loaded on first start: %d items", report.items_added)
 
 

@@ -36,7 +36,9 @@ def check_database(db: Database) -> CheckResult:
     try:
         current = current_revisions(db)
     except Exception as exc:  # any driver error means the same to the user: cannot open it
-        return CheckResult("数据库", "fail", f"无法打开数据库：{type(exc).__name__}。请检查 database.url 和数据库服务。")
+        return CheckResult(
+            "数据库", "fail", f"无法打开数据库：{type(exc).__name__}。请检查 database.url 和数据库服务。"
+        )
     unknown = current - known_revisions(db)
     if unknown:
         return CheckResult("数据库", "fail", "数据库由更新版本的一窗创建，请升级程序。")
@@ -51,7 +53,9 @@ def check_disk(folder: Path, min_free_mb: int) -> CheckResult:
         probe = probe.parent
     free_mb = shutil.disk_usage(probe).free // (1024 * 1024)
     if free_mb < min_free_mb:
-        return CheckResult("磁盘空间", "fail", f"数据盘只剩 {free_mb} MB，少于要求的 {min_free_mb} MB，请清理磁盘。")
+        return CheckResult(
+            "磁盘空间", "fail", f"数据盘只剩 {free_mb} MB，少于要求的 {min_free_mb} MB，请清理磁盘。"
+        )
     return CheckResult("磁盘空间", "ok", f"数据盘剩余 {free_mb} MB。")
 
 
@@ -60,16 +64,25 @@ def find_cjk_font(dirs: Iterable[Path] = FONT_DIRS) -> Path | None:
     if shutil.which("fc-match"):
         try:
             out = subprocess.run(
-                ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10, check=False
+                ["fc-match", "-f", "%{file}", ":lang=zh-cn"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
             ).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             out = ""
-        if out and any(tag in out.lower() for tag in ("cjk", "wqy", "wenquan", "droidsansfallback", "simsun", "msyh")):
+        if out and any(
+            tag in out.lower() for tag in ("cjk", "wqy", "wenquan", "droidsansfallback", "simsun", "msyh")
+        ):
             return Path(out)
     for d in dirs:
         if d.is_dir():
             for f in d.rglob("*"):
-                if any(tag in f.name.lower() for tag in ("notosanscjk", "notoserifcjk", "wqy", "droidsansfallback")):
+                if any(
+                    tag in f.name.lower()
+                    for tag in ("notosanscjk", "notoserifcjk", "wqy", "droidsansfallback")
+                ):
                     return f
     return None
 
@@ -77,7 +90,9 @@ def find_cjk_font(dirs: Iterable[Path] = FONT_DIRS) -> Path | None:
 def check_font() -> CheckResult:
     font = find_cjk_font()
     if font is None:
-        return CheckResult("中文字体", "fail", "找不到中文字体，界面和小票会显示方框。请安装 fonts-noto-cjk。")
+        return CheckResult(
+            "中文字体", "fail", "找不到中文字体，界面和小票会显示方框。请安装 fonts-noto-cjk。"
+        )
     return CheckResult("中文字体", "ok", f"中文字体：{font.name}")
 
 
@@ -91,12 +106,18 @@ def check_devices(config: Config, is_known: Callable[[str, str], bool]) -> list[
             results.append(CheckResult(f"设备 {kind}", "ok", f"驱动 {driver}。"))
         else:
             results.append(
-                CheckResult(f"设备 {kind}", "fail", f"devices.{kind} = \"{driver}\" 不是已知驱动，请改为 simulated 或 none。")
+                CheckResult(
+                    f"设备 {kind}",
+                    "fail",
+                    f'devices.{kind} = "{driver}" 不是已知驱动，请改为 simulated 或 none。',
+                )
             )
     return results
 
 
-def run_checks(config: Config, db: Database, is_known_driver: Callable[[str, str], bool]) -> list[CheckResult]:
+def run_checks(
+    config: Config, db: Database, is_known_driver: Callable[[str, str], bool]
+) -> list[CheckResult]:
     return [
         check_database(db),
         check_disk(paths.data_dir(), config.get_int("storage.min_free_mb")),

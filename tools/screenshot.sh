@@ -31,7 +31,7 @@ fi
 # A throw-away home with the demo catalog and simulated devices, so the picture never shows
 # anybody's real data and looks the same on every machine.
 HOME_DIR="$(mktemp -d)"
-trap 'rm -rf "$HOME_DIR"; [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true' EXIT
+trap 'rm -rf "$HOME_DIR"; if [ -n "${XVFB_PID:-}" ]; then kill "$XVFB_PID" 2>/dev/null; wait "$XVFB_PID" 2>/dev/null; fi; true' EXIT
 mkdir -p "$HOME_DIR/config"
 printf '[ui]\ndemo = true\n\n[storage]\nkey_source = "file"\n' >"$HOME_DIR/config/config.toml"
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.model import Clerk, ItemBundle, MaterialRequirement, Role, ServiceItem, Station, Window
+from app.model import Clerk, ItemBundle, MaterialRequirement, Role, ServiceItem, Station, Window, bundle_item
 from app.services.catalog import pinyin_full, pinyin_initials
 from app.services.clerks import create_clerk
 
@@ -47,13 +47,17 @@ def catalog_document() -> dict[str, Any]:
 
 def _item(raw: dict[str, Any]) -> ServiceItem:
     fields = {k: v for k, v in raw.items() if k not in _ITEM_SKIP}
-    item = ServiceItem(**fields, pinyin_initials=pinyin_initials(raw["name"]), pinyin_full=pinyin_full(raw["name"]))
+    item = ServiceItem(
+        **fields, pinyin_initials=pinyin_initials(raw["name"]), pinyin_full=pinyin_full(raw["name"])
+    )
     for m in raw["materials"]:
         item.materials.append(MaterialRequirement(**{_MATERIAL_RENAME.get(k, k): v for k, v in m.items()}))
     return item
 
 
-def load_demo(session: Session, *, station_code: str = "LOCAL", station_name: str = "演示便民服务站") -> LoadReport:
+def load_demo(
+    session: Session, *, station_code: str = "LOCAL", station_name: str = "演示便民服务站"
+) -> LoadReport:
     doc = catalog_document()
     station = session.execute(select(Station).where(Station.code == station_code)).scalar_one_or_none()
     if station is None:
@@ -65,7 +69,14 @@ def load_demo(session: Session, *, station_code: str = "LOCAL", station_name: st
     clerks_added = 0
     for username, name, role, password in DEMO_ACCOUNTS:
         if session.execute(select(Clerk).where(Clerk.username == username)).scalar_one_or_none() is None:
-            create_clerk(session, username=username, display_name=name, role=role, password=password, station_id=station.id)
+            create_clerk(
+                session,
+                username=username,
+                display_name=name,
+                role=role,
+                password=password,
+                station_id=station.id,
+            )
             clerks_added += 1
     existing = set(session.execute(select(ServiceItem.impl_code)).scalars())
     added = skipped = 0
@@ -85,20 +96,20 @@ def load_demo(session: Session, *, station_code: str = "LOCAL", station_name: st
         if raw["code"] in have_bundles:
             continue
         items = [
-            by_code.get(code) or session.execute(select(ServiceItem).where(ServiceItem.impl_code == code)).scalar_one()
+            by_code.get(code)
+            or session.execute(select(ServiceItem).where(ServiceItem.impl_code == code)).scalar_one()
             for code in raw["items"]
         ]
         bundle = ItemBundle(
-            code=raw["code"], name=raw["name"], description=raw["description"], lead_department=raw["lead_department"]
+            code=raw["code"],
+            name=raw["name"],
+            description=raw["description"],
+            lead_department=raw["lead_department"],
         )
         session.add(bundle)
         session.flush()
         for pos, it in enumerate(items):
-            session.execute(
-                ItemBundle.__table__.metadata.tables["bundle_item"].insert().values(
-                    bundle_id=bundle.id, item_id=it.id, position=pos
-                )
-            )
+            session.execute(bundle_item.insert().values(bundle_id=bundle.id, item_id=it.id, position=pos))
         bundles_added += 1
     audit.append(
         session,
@@ -108,4 +119,6 @@ def load_demo(session: Session, *, station_code: str = "LOCAL", station_name: st
         entity_id=station_code,
         after={"items_added": added, "bundles_added": bundles_added},
     )
-    return LoadReport(items_added=added, items_skipped=skipped, bundles_added=bundles_added, clerks_added=clerks_added)
+    return LoadReport(
+        items_added=added, items_skipped=skipped, bundles_added=bundles_added, clerks_added=clerks_added
+    )

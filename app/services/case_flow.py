@@ -24,13 +24,13 @@ from app.model import (
     CaseMaterialStatus,
     ItemBundle,
     ServiceItem,
-    Setting,
     Station,
     Suspension,
     utcnow,
 )
 from app.services.actor import Actor
 from app.services.calendar import load_calendar
+from app.storage.counters import locked_setting
 from app.workdays import Deadline, WorkdayCalendar
 
 # Fields copied into the audit trail's before/after snapshots.
@@ -81,10 +81,7 @@ def _snapshot(case: Case) -> dict[str, Any]:
 def _next_local_number(session: Session, station_code: str, today: dt.date) -> str:
     """Per-station daily serial, e.g. ``ST001-20261121-0007``; the counter row is locked on PostgreSQL."""
     key = f"case.serial.{station_code}.{today:%Y%m%d}"
-    row = session.execute(select(Setting).where(Setting.key == key).with_for_update()).scalar_one_or_none()
-    if row is None:
-        row = Setting(key=key, value=0)
-        session.add(row)
+    row = locked_setting(session, key, 0)
     row.value = int(row.value) + 1
     session.flush()
     return f"{station_code}-{today:%Y%m%d}-{int(row.value):04d}"

@@ -29,12 +29,22 @@ def sqlite_url(path: Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is DEFERRED).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # A DEFERRED transaction that reads and then writes fails at once with "database is locked"
+    # when another writer got in between (the busy timeout does not apply to that upgrade).
+    # Taking the write lock up front makes writers queue behind the busy timeout instead, so two
+    # windows of one station never fork the audit chain or hand out the same case number.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -55,6 +65,7 @@ class Database:
                 url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
         elif self.dialect == "postgresql":
             self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
         else:

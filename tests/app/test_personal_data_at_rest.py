@@ -40,8 +40,11 @@ def test_grep_db_and_blobs_for_demo_id_number_finds_nothing(tmp_path: Path, ciph
     store = BlobStore(tmp_path / "data" / "blobs", cipher)
     store.put(b"scanned page of ID card " + DEMO_ID.encode())
     # Checkpoint so WAL content lands in the main file too; grep both anyway.
-    with db.engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(FULL)"))
+    raw = db.engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(FULL)")
+    finally:
+        raw.close()
     db.dispose()
     needles = [DEMO_ID.encode(), DEMO_ID.encode("utf-16-le"), "幸福路".encode(), b"PHOTO-MARKER"]
     files = _files_under(tmp_path / "data")

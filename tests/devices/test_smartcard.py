@@ -8,7 +8,7 @@ from app.errors import DeviceUnavailable
 from devices.idcard.simulated import demo_cards
 from devices.smartcard import apdu
 from devices.smartcard.base import CardCommandFailed, NoCardInserted
-from devices.smartcard.simulated import SimulatedSmartCardReader, VirtualCard, demo_staff_card
+from devices.smartcard.simulated import SimulatedSmartCardReader, demo_social_security_card, demo_staff_card
 
 
 def test_reads_atr_serial_and_social_security_fields() -> None:
@@ -64,9 +64,10 @@ def test_card_error_status_becomes_card_command_failed() -> None:
 
 
 def test_virtual_card_refuses_files_before_the_application_is_selected() -> None:
-    card = SimulatedSmartCardReader()._default_card
+    card = demo_social_security_card()
     assert card.transmit(apdu.select_file(apdu.EF_HOLDER))[-2:] == b"\x6a\x82"
-    assert isinstance(card, VirtualCard)
+    assert card.transmit(apdu.select_aid(apdu.SSSE_AID))[-2:] == b"\x90\x00"
+    assert card.transmit(apdu.select_file(apdu.EF_HOLDER))[-2:] == b"\x90\x00"
 
 
 def test_bcd_dates() -> None:

@@ -22,8 +22,8 @@ SIMULATED = {"idcard": "simulated", "printer": "simulated"}
 
 @pytest.fixture
 def devices(demo_ctx: AppContext) -> Iterator[DeviceManager]:
+    """Simulated reader and printer; not started, so a window built first sees their first reports."""
     manager = DeviceManager(SIMULATED, work_dir=demo_ctx.work_dir)
-    manager.start()
     yield manager
     manager.stop()
 
@@ -33,6 +33,13 @@ def window(qtbot: QtBot, demo_ctx: AppContext) -> CounterWindow:
     w = CounterWindow(demo_ctx, OpRunner(inline=True))
     qtbot.addWidget(w)
     return w
+
+
+def show_active(qtbot: QtBot, window: CounterWindow) -> None:
+    """Shortcuts only fire in the active window, as on a real desktop."""
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
 
 
 def test_window_has_chinese_title_and_four_panels(window: CounterWindow) -> None:
@@ -60,7 +67,7 @@ def test_typing_pinyin_initials_filters_the_items(qtbot: QtBot, window: CounterW
 
 def test_typing_a_department_filters_by_department(qtbot: QtBot, window: CounterWindow) -> None:
     panel = window.item_panel
-    qtbot.keyClicks(panel.search_box, "民政")
+    panel.search_box.insert("民政")  # as an input method commits it (QTest types ASCII only)
     qtbot.waitUntil(lambda: all("民政" in item.department for item in panel.listed_items()), timeout=3000)
     assert panel.listed_items()
 
@@ -102,9 +109,7 @@ def test_applicant_id_number_is_masked_on_screen(window: CounterWindow) -> None:
 
 
 def test_f12_and_question_mark_toggle_the_help_overlay(qtbot: QtBot, window: CounterWindow) -> None:
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    show_active(qtbot, window)
     overlay = window.help_overlay
     assert not overlay.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F12)
@@ -120,8 +125,7 @@ def test_f12_and_question_mark_toggle_the_help_overlay(qtbot: QtBot, window: Cou
 
 
 def test_question_mark_in_the_search_box_is_text_not_a_shortcut(qtbot: QtBot, window: CounterWindow) -> None:
-    window.show()
-    qtbot.waitExposed(window)
+    show_active(qtbot, window)
     window.item_panel.search_box.setFocus()
     qtbot.keyClicks(window.item_panel.search_box, "?")
     assert window.item_panel.search_box.text() == "?"
@@ -149,11 +153,24 @@ def test_status_bar_lists_simulated_devices_as_ready(
 ) -> None:
     w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
     qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: len(w.status_bar.device_texts()) == 2, timeout=3000)
-    qtbot.waitUntil(
-        lambda: sorted(w.status_bar.device_texts()) == sorted(["身份证阅读器：就绪", "小票打印机：就绪"]),
-        timeout=3000,
-    )
+    assert not w.loaded  # devices have not reported yet
+    devices.start()
+    qtbot.waitUntil(lambda: w.loaded, timeout=5000)
+    assert sorted(w.status_bar.device_texts()) == sorted(["身份证阅读器：就绪", "小票打印机：就绪"])
+
+
+def test_unplugging_a_device_shows_in_the_status_bar(
+    qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
+) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    qtbot.addWidget(w)
+    devices.start()
+    qtbot.waitUntil(lambda: w.loaded, timeout=5000)
+    devices.submit("idcard", lambda reader: reader.simulate_unplug()).result(timeout=5)
+    devices.poll()
+    qtbot.waitUntil(lambda: "身份证阅读器：未连接" in w.status_bar.device_texts(), timeout=5000)
+    assert "未连接" in w.status_bar.device_labels["idcard"].toolTip()
+    assert w.status_bar.device_labels["idcard"].font().bold()
 
 
 def test_device_drivers_come_from_config(demo_ctx: AppContext) -> None:

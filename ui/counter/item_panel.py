@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QTreeWidget,
@@ -77,6 +78,11 @@ class ItemPanel(QGroupBox):
         self.results.setRootIsDecorated(False)
         self.results.setUniformRowHeights(True)
         self.results.setAlternatingRowColors(True)
+        header = self.results.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel()
         self.summary.setObjectName("item_summary")
 
@@ -122,18 +128,17 @@ class ItemPanel(QGroupBox):
             row = QTreeWidgetItem([item.name, item.department, promised_limit_text(item)])
             row.setToolTip(0, f"{item.name}\n实施编码：{item.impl_code}")
             self.results.addTopLevelItem(row)
-        for column in range(1, len(COLUMNS)):
-            self.results.resizeColumnToContents(column)
         self.summary.setText(
             f"找到 {len(self._items)} 个事项" if self._items else "没有找到事项，请换个关键词"
         )
         self.results_did_load.emit(len(self._items))
 
     def _focus_results(self) -> None:
-        if self.results.topLevelItemCount():
+        first = self.results.topLevelItem(0)
+        if first is not None:
             self.results.setFocus()
             if self.results.currentItem() is None:
-                self.results.setCurrentItem(self.results.topLevelItem(0))
+                self.results.setCurrentItem(first)
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if current is None:

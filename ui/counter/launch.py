@@ -1,7 +1,7 @@
 """Start the counter mode: Qt application, devices, op runner and main window, and tear them down.
 
-``--smoke`` shows the window, waits for the first catalog search to finish (at most
-:data:`SMOKE_TIMEOUT_S`), optionally saves a screenshot, and exits — a check that the whole stack
+``--smoke`` shows the window, waits for the first catalog search to finish and for every device
+in use to report its state (at most :data:`SMOKE_TIMEOUT_S`), optionally saves a screenshot, and exits — a check that the whole stack
 starts on this machine. Errors an op raises during a smoke run go to stderr, never to a dialog
 that would wait for a click nobody makes.
 """
@@ -36,20 +36,20 @@ def device_drivers(ctx: AppContext) -> dict[str, str]:
     return {kind: ctx.config.get_str(f"devices.{kind}") for kind in DEVICE_KINDS}
 
 
-def wait_for_catalog(window: CounterWindow, timeout_s: float) -> bool:
-    """Process events until the window has listed its first catalog search; False on timeout."""
-    if window.catalog_loaded:
+def wait_until_loaded(window: CounterWindow, timeout_s: float) -> bool:
+    """Process events until the window has loaded (catalog listed, devices reported); False on timeout."""
+    if window.loaded:
         return True
     loop = QEventLoop()
     deadline = QTimer()
     deadline.setSingleShot(True)
     deadline.timeout.connect(loop.quit)
-    window.catalog_did_load.connect(loop.quit)
+    window.window_did_load.connect(loop.quit)
     deadline.start(int(timeout_s * 1000))
     loop.exec()
     deadline.stop()
-    window.catalog_did_load.disconnect(loop.quit)
-    return window.catalog_loaded
+    window.window_did_load.disconnect(loop.quit)
+    return window.loaded
 
 
 def save_screenshot(window: CounterWindow, target: Path) -> None:
@@ -62,7 +62,7 @@ def save_screenshot(window: CounterWindow, target: Path) -> None:
 def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None = None) -> int:
     """Run the counter window until it is closed (or, with ``smoke``, until it has loaded).
 
-    ``screenshot`` implies ``smoke``: the picture is taken once the catalog is listed.
+    ``screenshot`` implies ``smoke``: the picture is taken once the window has loaded.
     """
     smoke = smoke or screenshot is not None
     app = ensure_application()
@@ -77,17 +77,18 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
         log_path=paths.log_dir() / LOG_FILE_NAME, show_message=report_to_stderr if smoke else None
     )
     devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
-    devices.start()
     window: CounterWindow | None = None
     try:
         window = CounterWindow(ctx, runner, devices)
+        devices.start()  # after the window subscribed, so it sees every device's first report
         if not smoke:
             window.showMaximized()
             return app.exec()
         window.resize(*SMOKE_WINDOW_SIZE)
         window.show()
-        if not wait_for_catalog(window, SMOKE_TIMEOUT_S):
-            print(f"冒烟检查失败：{SMOKE_TIMEOUT_S:g} 秒内没有载入事项目录。", file=sys.stderr)
+        if not wait_until_loaded(window, SMOKE_TIMEOUT_S):
+            what = "设备状态" if window.catalog_loaded else "事项目录"
+            print(f"冒烟检查失败：{SMOKE_TIMEOUT_S:g} 秒内没有载入{what}。", file=sys.stderr)
             return EXIT_SMOKE_FAILED
         app.processEvents()
         if screenshot is not None:

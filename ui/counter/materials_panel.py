@@ -8,7 +8,15 @@ sees at a glance what must not be missing.
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.context import AppContext
 from app.services.catalog import ItemSummary, MaterialSummary
@@ -48,6 +56,11 @@ class MaterialsPanel(QGroupBox):
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
@@ -83,7 +96,5 @@ class MaterialsPanel(QGroupBox):
                 row.setFont(0, bold)
                 row.setFont(1, bold)
             self.table.addTopLevelItem(row)
-        for column in range(1, len(COLUMNS)):
-            self.table.resizeColumnToContents(column)
         if not materials:
             self.heading.setText(self.heading.text() + "\n该事项未登记申请材料")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from app.context import AppContext
 from app.services.catalog import ItemSummary
 from app.services.status import CounterStatus
-from devices.manager import DeviceManager
+from devices.manager import DeviceManager, DeviceStatus
 from ui.counter.applicant_panel import ApplicantPanel
 from ui.counter.help_overlay import TOGGLE_KEYS, HelpOverlay, KeyHelp
 from ui.counter.item_panel import ItemPanel
@@ -30,9 +30,15 @@ SEARCH_KEY = "Ctrl+F"
 
 
 class CounterWindow(QMainWindow):
-    """The counter main window; loads the catalog and the status bar as soon as it is built."""
+    """The counter main window; loads the catalog and the status bar as soon as it is built.
 
-    catalog_did_load = Signal(int)  # number of items listed by the first search
+    Device events arrive only for changes made after the window subscribed, so a caller that wants
+    :attr:`window_did_load` to cover devices builds the window before ``DeviceManager.start()``:
+    every device reports at least once after starting (ready, or why it could not open).
+    """
+
+    #: Emitted once, when the first catalog search is listed and every device in use has reported.
+    window_did_load = Signal()
 
     def __init__(
         self,
@@ -47,6 +53,7 @@ class CounterWindow(QMainWindow):
         self._ctx = ctx
         self._runner = runner
         self.catalog_loaded = False
+        self._devices_to_report: set[str] = set()
 
         self.queue_panel = QueuePanel()
         self.applicant_panel = ApplicantPanel()
@@ -58,7 +65,7 @@ class CounterWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.status_bar.show_platform(str(ctx.config.values.get(PLATFORM_URL_KEY) or ""))
 
-        self.help_overlay = HelpOverlay(self.centralWidget())
+        self.help_overlay = HelpOverlay(self._central)
         self.help_overlay.set_lines(self._key_help())
         self._add_shortcuts()
 
@@ -66,8 +73,11 @@ class CounterWindow(QMainWindow):
         if devices is not None:
             self._bridge = DeviceStatusBridge(devices, self)
             self._bridge.status_did_change.connect(self.status_bar.show_device)
+            self._bridge.status_did_change.connect(self._device_reported)
             for status in devices.statuses():
                 self.status_bar.show_device(status)
+                if status.state != "absent":
+                    self._devices_to_report.add(status.kind)
 
         self.item_panel.item_did_select.connect(self._item_selected)
         self.item_panel.results_did_load.connect(self._results_loaded)
@@ -89,10 +99,10 @@ class CounterWindow(QMainWindow):
         main.setStretchFactor(0, 2)
         main.setStretchFactor(1, 3)
         main.setStretchFactor(2, 3)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        self._central = QWidget()
+        layout = QVBoxLayout(self._central)
         layout.addWidget(main)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self._central)
 
     def _key_help(self) -> list[KeyHelp]:
         lines = [
@@ -126,10 +136,24 @@ class CounterWindow(QMainWindow):
     def _item_selected(self, item: ItemSummary) -> None:
         self.materials_panel.show_item(item)
 
-    def _results_loaded(self, count: int) -> None:
+    @property
+    def loaded(self) -> bool:
+        """True once the catalog is listed and every device in use has reported its state."""
+        return self.catalog_loaded and not self._devices_to_report
+
+    def _results_loaded(self, _count: int) -> None:
         if not self.catalog_loaded:
             self.catalog_loaded = True
-            self.catalog_did_load.emit(count)
+            self._check_loaded()
+
+    def _device_reported(self, status: DeviceStatus) -> None:
+        if status.kind in self._devices_to_report:
+            self._devices_to_report.discard(status.kind)
+            self._check_loaded()
+
+    def _check_loaded(self) -> None:
+        if self.loaded:
+            self.window_did_load.emit()
 
     def _operation_executed(self, changes: Changes) -> None:
         if changes.outbox or changes.cases:

@@ -1,0 +1,1 @@
+"""演示数据 Demo data shipped with the product."""

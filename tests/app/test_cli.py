@@ -1,0 +1,89 @@
+"""The `yichuang` command as a user runs it: real subprocesses, a temp YICHUANG_HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YICHUANG_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "yc"
+    (h / "config").mkdir(parents=True)
+    (h / "config" / "config.toml").write_text('[ui]\ndemo = true\n[storage]\nkey_source = "file"\n', encoding="utf-8")
+    return h
+
+
+def test_help_lists_commands_built_so_far(home: Path) -> None:
+    r = run(home, "--help")
+    assert r.returncode == 0
+    for cmd in ("counter", "doctor", "db", "demo", "config", "audit"):
+        assert cmd in r.stdout
+
+
+def test_unknown_config_key_names_the_key_and_suggests(home: Path) -> None:
+    (home / "config" / "config.toml").write_text("[ui]\nidle_lock = 5\n", encoding="utf-8")
+    r = run(home, "config", "show")
+    assert r.returncode == 2
+    assert "ui.idle_lock" in r.stderr and "ui.idle_lock_minutes" in r.stderr
+
+
+def test_bad_value_names_key_and_expected_form(home: Path) -> None:
+    r = run(home, "--set", "ui.idle_lock_minutes=ten", "config", "show")
+    assert r.returncode == 2
+    assert "ui.idle_lock_minutes" in r.stderr and "0 到 240" in r.stderr
+
+
+def test_config_show_lists_every_key_with_origin(home: Path) -> None:
+    r = run(home, "config", "show")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "[ui]" in out and "[storage]" in out and "[database]" in out
+    assert 'key_source = "file"    # 配置文件' in out  # from the file
+    assert "idle_lock_minutes = 5    # 默认" in out  # a default, with its meaning below
+    assert "无人操作多少分钟后锁屏" in out
+
+
+def test_demo_load_is_idempotent_and_doctor_is_green(home: Path) -> None:
+    first = run(home, "demo", "load")
+    assert first.returncode == 0, first.stderr
+    assert "新增事项" in first.stdout
+    second = run(home, "demo", "load")
+    assert "新增事项 0 个" in second.stdout
+    doc = run(home, "doctor", "--json")
+    assert doc.returncode == 0, doc.stdout + doc.stderr
+    checks = json.loads(doc.stdout)
+    assert {c["name"] for c in checks} >= {"数据库", "磁盘空间", "中文字体"}
+    assert all(c["verdict"] == "ok" for c in checks)
+    audit = run(home, "audit", "verify")
+    assert audit.returncode == 0 and "哈希链校验通过" in audit.stdout
+
+
+def test_doctor_flags_unknown_device_driver(home: Path) -> None:
+    r = run(home, "--set", "devices.printer=epson_magic", "doctor")
+    assert r.returncode == 1
+    assert "devices.printer" in r.stdout
+
+
+def test_key_file_is_private(home: Path) -> None:
+    assert run(home, "demo", "load").returncode == 0
+    key = home / "data" / "secret.key"
+    assert key.exists()
+    assert key.stat().st_mode & 0o077 == 0
+
+
+def test_counter_smoke_opens_and_closes(home: Path) -> None:
+    r = run(home, "counter", "--smoke", timeout=180)
+    assert r.returncode == 0, r.stderr
