@@ -22,56 +22,29 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from app.errors import ConfigError, DeviceUnavailable
 from devices.kinds import DEVICE_KINDS, KIND_NAMES, kind_name, unplugged_error_message
 from devices.lifecycle import Closable, HealthAware, PresenceAware
 from devices.registry import NO_DRIVER, DriverContext, driver_names, is_known_driver, resolve_factory
+from devices.status import STATE_NAMES, DeviceEvent, DeviceState, DeviceStatus, EventKind, make_status
+
+__all__ = [
+    "STATE_NAMES",
+    "DeviceEvent",
+    "DeviceManager",
+    "DeviceState",
+    "DeviceStatus",
+    "EventKind",
+    "make_status",
+]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DeviceState = Literal["ready", "busy", "offline", "error", "absent"]
-EventKind = Literal["plugged", "unplugged", "state"]
-
-STATE_NAMES: Final[Mapping[DeviceState, str]] = {
-    "ready": "就绪",
-    "busy": "忙碌",
-    "offline": "未连接",
-    "error": "故障",
-    "absent": "未配置",
-}
-
 DEFAULT_POLL_INTERVAL_S: Final = 2.0
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    """What the status bar shows for one device; ``message`` is Chinese, e.g. "身份证阅读器：就绪"."""
-
-    kind: str
-    driver: str
-    state: DeviceState
-    message: str
-
-
-@dataclass(frozen=True)
-class DeviceEvent:
-    """A device appeared ("plugged"), disappeared ("unplugged") or otherwise changed ("state")."""
-
-    kind: str
-    event: EventKind
-    status: DeviceStatus
-
-
-def make_status(kind: str, driver: str, state: DeviceState, detail: str | None = None) -> DeviceStatus:
-    """A status whose message names the device once: "小票打印机：缺纸…", not "小票打印机：小票打印机缺纸…"."""
-    name = kind_name(kind)
-    text = detail or STATE_NAMES[state]
-    message = text if text.startswith(name) else f"{name}：{text}"
-    return DeviceStatus(kind=kind, driver=driver, state=state, message=message)
 
 
 @dataclass
@@ -91,6 +64,7 @@ _STOP: Final = _Signal("stop")
 _POLL: Final = _Signal("poll")
 
 _OPEN_FAILED: Final = "无法打开，请检查设备和驱动设置（详细原因见日志）。"
+_CHECK_FAILED: Final = "状态检查失败，请重新插拔设备后再试（详细原因见日志）。"
 
 
 class _DeviceWorker:
@@ -127,7 +101,9 @@ class _DeviceWorker:
 
     def submit(self, fn: Callable[[Any], Any]) -> Future[Any]:
         if self._stopping.is_set():
-            raise DeviceUnavailable(f"{kind_name(self.kind)}已停止使用，请重新启动程序后重试。", device=self.kind)
+            raise DeviceUnavailable(
+                f"{kind_name(self.kind)}已停止使用，请重新启动程序后重试。", device=self.kind
+            )
         future: Future[Any] = Future()
         self._queue.put(_Job(fn, future))
         return future
@@ -202,7 +178,7 @@ class _DeviceWorker:
                 problem = device.health_problem()
             except Exception:
                 log.exception("device %s: health check failed", self.kind)
-                problem = _OPEN_FAILED
+                problem = _CHECK_FAILED
         if not present:
             status = make_status(self.kind, self.driver, "offline", unplugged_error_message(self.kind))
         elif problem:
@@ -298,7 +274,9 @@ class DeviceManager:
             key = f"devices.{kind}"
             if kind not in KIND_NAMES:
                 known = "、".join(DEVICE_KINDS)
-                raise ConfigError(f"配置项 {key} 不是已知的设备类型（可选：{known}），请改正或删除该项。", key=key)
+                raise ConfigError(
+                    f"配置项 {key} 不是已知的设备类型（可选：{known}），请改正或删除该项。", key=key
+                )
             if not is_known_driver(kind, driver):
                 choices = "、".join(driver_names(kind))
                 raise ConfigError(

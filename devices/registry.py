@@ -62,7 +62,8 @@ def unregister_driver(kind: str, name: str) -> None:
 def driver_names(kind: str) -> list[str]:
     """Every driver name valid for ``kind``, ``"none"`` first (for the setup wizard)."""
     with _lock:
-        names = {name for (k, name) in _BUILTIN if k == kind} | {name for (k, name) in _registered if k == kind}
+        keys = set(_BUILTIN) | set(_registered)
+    names = {name for (k, name) in keys if k == kind}
     return [NO_DRIVER, *sorted(names)]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,10 @@ from app.storage import crypto
 from app.storage.db import Database, upgrade
 
 PG_ENV = "YC_TEST_PG_URL"
+
+# CI runs on 2 busy cores: judge properties, not speed (timing lives in bench/).
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 _TEMPLATE = "yc_template"
 
 

@@ -2,7 +2,8 @@
 
 A scanner types a whole code in a few milliseconds; a person types far slower. Keystrokes more than
 ``max_key_gap_s`` apart therefore mark the sequence as typed by hand and it is not taken as a scan,
-so a clerk typing into a search field never triggers a code lookup.
+so a clerk typing into a search field never triggers a code lookup. Codes shorter than
+``min_length`` are dropped too: a lone Enter or a stray key is not an appointment code.
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ NATION_NAMES: Final = MappingProxyType(
 
 
 def gender_name(code: str) -> str:
-    """"男" for "1"; an unknown code is shown as is rather than hidden."""
+    """The printed name of a gender code ("1" → 男); an unknown code is shown as is, not hidden."""
     return GENDER_NAMES.get(code, code)
 
 
 def nation_name(code: str) -> str:
-    """"汉" for "01"; an unknown code is shown as is rather than hidden."""
+    """The printed name of a nation code ("01" → 汉); an unknown code is shown as is, not hidden."""
     return NATION_NAMES.get(code, code)

@@ -37,7 +37,9 @@ class VirtualCard:
     records are returned as TLV with the record number as tag, as real cards do.
     """
 
-    def __init__(self, atr: bytes, uid: bytes, files: Mapping[int, Mapping[int, bytes]] | None = None) -> None:
+    def __init__(
+        self, atr: bytes, uid: bytes, files: Mapping[int, Mapping[int, bytes]] | None = None
+    ) -> None:
         self.atr = atr
         self.uid = uid
         self._files = {fid: dict(records) for fid, records in (files or {}).items()}

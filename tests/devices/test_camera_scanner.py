@@ -14,7 +14,8 @@ from devices.scanner.simulated import SimulatedScanner, a4_pixels
 
 def _red_mask(image: np.ndarray) -> np.ndarray:
     b, g, r = (image[..., i].astype(int) for i in range(3))
-    return (r > 120) & (r - g > 60) & (r - b > 60)
+    mask: np.ndarray = (r > 120) & (r - g > 60) & (r - b > 60)
+    return mask
 
 
 def test_frame_is_1600x1200_bgr_with_a_red_seal_on_the_page() -> None:

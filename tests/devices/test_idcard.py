@@ -17,7 +17,7 @@ from devices.idcard.simulated import SimulatedIdCardReader, demo_cards
 
 def test_every_simulated_card_number_passes_the_gb11643_check() -> None:
     reader = SimulatedIdCardReader(placed=None)
-    for index, card in enumerate(reader.deck):
+    for index in range(len(reader.deck)):
         reader.place_card(index)
         read = reader.read_card(timeout_s=0)
         info = check_id_number(read.id_number)

@@ -1,21 +1,24 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
+from app.services.catalog import ItemSummary
 from devices.manager import DeviceManager
+from ui.counter import item_panel as item_panel_module
 from ui.counter import run_counter
 from ui.counter.launch import device_drivers
 from ui.counter.queue_panel import NO_NUMBER, QUEUE_DISABLED_TIP
 from ui.counter.window import CounterWindow
-from ui.ops import OpRunner
+from ui.ops import Op, OpRunner
 
 SIMULATED = {"idcard": "simulated", "printer": "simulated"}
 
@@ -117,16 +120,19 @@ def test_f12_and_question_mark_toggle_the_help_overlay(qtbot: QtBot, window: Cou
     assert overlay.geometry() == window.centralWidget().rect()
     qtbot.keyClick(window, Qt.Key.Key_F12)
     assert not overlay.isVisible()
-    window.queue_panel.setFocus()
-    qtbot.keyClick(window.queue_panel, "?")
+    window.item_panel.results.setFocus()  # the list would take "?" for type-ahead search
+    qtbot.keyClick(window.item_panel.results, Qt.Key.Key_Question, Qt.KeyboardModifier.ShiftModifier)
     assert overlay.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not overlay.isVisible()
+    qtbot.keyClick(window.item_panel.results, "?")
+    assert overlay.isVisible()
+    qtbot.keyClick(window.item_panel.results, "?")
     assert not overlay.isVisible()
 
 
 def test_question_mark_in_the_search_box_is_text_not_a_shortcut(qtbot: QtBot, window: CounterWindow) -> None:
     show_active(qtbot, window)
-    window.item_panel.search_box.setFocus()
     qtbot.keyClicks(window.item_panel.search_box, "?")
     assert window.item_panel.search_box.text() == "?"
     assert not window.help_overlay.isVisible()
@@ -169,8 +175,26 @@ def test_unplugging_a_device_shows_in_the_status_bar(
     devices.submit("idcard", lambda reader: reader.simulate_unplug()).result(timeout=5)
     devices.poll()
     qtbot.waitUntil(lambda: "身份证阅读器：未连接" in w.status_bar.device_texts(), timeout=5000)
-    assert "未连接" in w.status_bar.device_labels["idcard"].toolTip()
-    assert w.status_bar.device_labels["idcard"].font().bold()
+    strip = w.status_bar.devices
+    assert "身份证阅读器未连接" in strip.toolTip()
+    assert "font-weight:bold" in strip.full_html()  # not colour alone
+
+
+def test_device_strip_shortens_to_a_summary_when_space_runs_out(
+    qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
+) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    qtbot.addWidget(w)
+    devices.start()
+    qtbot.waitUntil(lambda: w.loaded, timeout=5000)
+    w.resize(1600, 600)
+    w.show()
+    qtbot.waitUntil(lambda: not w.status_bar.devices.compact, timeout=3000)
+    assert "身份证阅读器：就绪" in w.status_bar.devices.text()
+    w.resize(400, 600)
+    qtbot.waitUntil(lambda: w.status_bar.devices.compact, timeout=3000)
+    assert w.status_bar.devices.text() == "设备：2 台就绪"
+    assert w.width() <= 600  # the status bar no longer forces the window wider than asked
 
 
 def test_device_drivers_come_from_config(demo_ctx: AppContext) -> None:
@@ -190,3 +214,59 @@ def test_run_counter_smoke_saves_a_screenshot(
     assert not image.isNull()
     assert image.width() >= 1000
     assert boxes == []
+
+
+def test_search_box_has_focus_when_the_window_opens(qtbot: QtBot, window: CounterWindow) -> None:
+    show_active(qtbot, window)
+    assert QApplication.focusWidget() is window.item_panel.search_box
+
+
+def test_an_older_search_finishing_late_is_not_shown(
+    qtbot: QtBot, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()
+    real_search = item_panel_module.search_catalog
+
+    def slow_first_query(ctx: AppContext, query: str, limit: int = 50) -> Op[list[ItemSummary]]:
+        op = real_search(ctx, query, limit)
+        if query == "临时":
+            fast_run = op.run
+            op.run = lambda: gate.wait(5) and fast_run()
+        return op
+
+    monkeypatch.setattr(item_panel_module, "search_catalog", slow_first_query)
+    runner = OpRunner()
+    try:
+        w = CounterWindow(demo_ctx, runner)
+        qtbot.addWidget(w)
+        qtbot.waitUntil(lambda: w.catalog_loaded, timeout=5000)
+        shown: list[list[str]] = []
+        w.item_panel.results_did_load.connect(lambda _n: shown.append(w.item_panel.listed_names()))
+        w.item_panel.search("临时")
+        w.item_panel.search("jzgc")
+        gate.set()
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        qtbot.wait(50)  # give a wrongly delivered late result the chance to show up
+        assert len(shown) == 1
+        assert "建筑工程施工许可" in shown[0] and "临时救助" not in shown[0]
+    finally:
+        runner.shutdown()
+
+
+def test_run_counter_runs_until_the_clerk_closes_the_window(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    closed: list[bool] = []
+
+    def close_once_loaded(tries_left: int = 200) -> None:
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, CounterWindow) and w.isVisible()
+        ]
+        if (windows and windows[0].loaded) or tries_left == 0:
+            closed.append(bool(windows))
+            for w in windows:
+                w.close()
+            return
+        QTimer.singleShot(20, lambda: close_once_loaded(tries_left - 1))
+
+    QTimer.singleShot(0, close_once_loaded)
+    assert run_counter(demo_ctx) == 0
+    assert closed == [True]

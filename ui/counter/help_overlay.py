@@ -13,7 +13,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-TOGGLE_KEYS = ("F12", "?")
+HELP_KEY = "F12"
+#: Characters that toggle the help outside text fields. Matched by the text a key press produces,
+#: not by key code, because "?" needs Shift on most layouts and is "？" with Chinese punctuation.
+HELP_CHARACTERS = frozenset({"?", "？"})
 SCRIM_ALPHA = 170
 
 

@@ -5,45 +5,33 @@ Everything here is display only; the window feeds it from ops results and device
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.services.status import CounterStatus
-from devices.kinds import kind_name
-from devices.manager import STATE_NAMES, DeviceStatus
+from devices.manager import DeviceStatus
+from ui.counter.device_strip import DeviceStrip
 
 PLATFORM_URL_KEY = "platform.url"
-#: States that need no attention; the others are drawn in PROBLEM_COLOR.
-NORMAL_STATES = frozenset({"ready", "busy"})
-PROBLEM_COLOR = QColor(176, 0, 32)
-
-
-def device_text(status: DeviceStatus) -> str:
-    """ "身份证阅读器：就绪" — the kind's Chinese name and its state; details go to the tooltip."""
-    return f"{kind_name(status.kind)}：{STATE_NAMES[status.state]}"
 
 
 class CounterStatusBar(QStatusBar):
-    """Permanent labels on the right, op progress as a transient message on the left."""
+    """Permanent fields on the right; op progress (or a key hint) on the left."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counter_status_bar")
         self.station_label = self._label("status_station", "站点：—")
         self.window_label = self._label("status_window", "窗口：—")
-        # One container keeps the device labels together, between the window number and the
-        # platform, in the order devices first report.
-        self.devices_area = QWidget()
-        self.devices_area.setObjectName("status_devices")
-        self._devices_layout = QHBoxLayout(self.devices_area)
-        self._devices_layout.setContentsMargins(0, 0, 0, 0)
-        self.device_labels: dict[str, QLabel] = {}
+        self.devices = DeviceStrip()
         self.platform_label = self._label("status_platform", "平台：未配置")
         self.outbox_label = self._label("status_outbox", "待同步 — 件")
+        # A normal (left) widget: QStatusBar hides it while a progress message is shown.
+        self.hint_label = self._label("status_hint", "按 F12 查看快捷键")
+        self.addWidget(self.hint_label)
         for widget in (
             self.station_label,
             self.window_label,
-            self.devices_area,
+            self.devices,
             self.platform_label,
             self.outbox_label,
         ):
@@ -71,32 +59,11 @@ class CounterStatusBar(QStatusBar):
             self.platform_label.setToolTip("配置文件中未填写平台地址，本机单机运行")
 
     def show_device(self, status: DeviceStatus) -> None:
-        """Show or update one device; kinds this station does not use ("none") stay out of the bar."""
-        label = self.device_labels.get(status.kind)
-        if status.state == "absent":
-            if label is not None:
-                label.hide()
-            return
-        if label is None:
-            label = self._label(f"status_device_{status.kind}", "")
-            self.device_labels[status.kind] = label
-            self._devices_layout.addWidget(label)
-        label.setText(device_text(status))
-        label.setToolTip(f"{status.message}\n驱动：{status.driver}")
-        # A device needing attention is red and bold, so it does not rely on colour alone.
-        problem = status.state not in NORMAL_STATES
-        palette = self.palette()
-        if problem:
-            palette.setColor(QPalette.ColorRole.WindowText, PROBLEM_COLOR)
-        label.setPalette(palette)
-        font = label.font()
-        font.setBold(problem)
-        label.setFont(font)
-        label.show()
+        self.devices.show_device(status)
 
     def device_texts(self) -> list[str]:
-        """What the bar shows for each device in use, left to right."""
-        return [label.text() for label in self.device_labels.values() if not label.isHidden()]
+        """Each device in use as "名称：状态", in the order devices first reported."""
+        return self.devices.device_texts()
 
     def show_progress(self, text: str) -> None:
         if text:

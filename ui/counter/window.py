@@ -7,16 +7,26 @@ call goes through the OpRunner; device notices come in through a DeviceStatusBri
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.context import AppContext
 from app.services.catalog import ItemSummary
 from app.services.status import CounterStatus
 from devices.manager import DeviceManager, DeviceStatus
 from ui.counter.applicant_panel import ApplicantPanel
-from ui.counter.help_overlay import TOGGLE_KEYS, HelpOverlay, KeyHelp
+from ui.counter.help_overlay import HELP_CHARACTERS, HELP_KEY, HelpOverlay, KeyHelp
 from ui.counter.item_panel import ItemPanel
 from ui.counter.materials_panel import MaterialsPanel
 from ui.counter.operations import load_counter_status
@@ -27,6 +37,8 @@ from ui.ops import Changes, OpRunner
 
 WINDOW_TITLE = "一窗 · 综合窗口受理"
 SEARCH_KEY = "Ctrl+F"
+#: Widgets where "?" is text the clerk types, not a request for help.
+TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 
 
 class CounterWindow(QMainWindow):
@@ -84,6 +96,8 @@ class CounterWindow(QMainWindow):
         runner.operation_did_execute.connect(self._operation_executed)
         runner.progress_did_change.connect(self.status_bar.show_progress)
 
+        # The clerk's first move is finding the item; the read-only applicant fields need no focus.
+        self.item_panel.search_box.setFocus()
         self.refresh_status()
         self.item_panel.search("")
 
@@ -113,13 +127,12 @@ class CounterWindow(QMainWindow):
             *lines,
             KeyHelp(SEARCH_KEY, "查找事项"),
             KeyHelp("↓ / Enter", "从查找框进入结果列表 / 重新查找"),
-            KeyHelp(" 或 ".join(TOGGLE_KEYS), "显示或隐藏快捷键帮助"),
+            KeyHelp(f"{HELP_KEY} 或 ?", "显示或隐藏快捷键帮助（? 在输入框外）"),
             KeyHelp("Esc", "关闭快捷键帮助"),
         ]
 
     def _add_shortcuts(self) -> None:
-        for key in TOGGLE_KEYS:
-            QShortcut(QKeySequence(key), self, self.help_overlay.toggle)
+        QShortcut(QKeySequence(HELP_KEY), self, self.help_overlay.toggle)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, lambda: self.help_overlay.set_shown(False))
         QShortcut(QKeySequence(SEARCH_KEY), self, self._focus_search)
 
@@ -160,6 +173,34 @@ class CounterWindow(QMainWindow):
             self.refresh_status()
         if changes.catalog:
             self.item_panel.search(self.item_panel.search_box.text())
+
+    # "?" is watched through an application event filter rather than a QShortcut: a shortcut for
+    # "?" misses Shift+/ on some platforms, and the result list would eat it for type-ahead search.
+    # The filter is installed only while this window is shown.
+    def showEvent(self, event: QShowEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        super().hideEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.text() in HELP_CHARACTERS
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and (self.help_overlay.isVisible() or not isinstance(watched, TEXT_INPUTS))
+        ):
+            self.help_overlay.toggle()
+            return True
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._bridge is not None:
