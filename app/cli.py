@@ -112,9 +112,24 @@ def _ensure_demo_catalog(ctx: object) -> None:
             log.info("demo catalog loaded on first start: %d items", report.items_added)
 
 
+def _check_display() -> None:
+    """Qt aborts the whole process without a display; say what to do instead."""
+    env = os.environ
+    if (
+        sys.platform.startswith("linux")
+        and not env.get("QT_QPA_PLATFORM")
+        and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    ):
+        raise UserFacingError(
+            "没有可用的图形显示（未设置 DISPLAY）。请在桌面环境中运行；"
+            "无显示器的检查可设置 QT_QPA_PLATFORM=offscreen 后运行 yichuang counter --smoke。"
+        )
+
+
 def cmd_counter(args: argparse.Namespace, config: Config) -> int:
     from app.context import open_context
 
+    _check_display()
     ctx = open_context(config)
     try:
         if config.get_bool("ui.demo"):

@@ -85,7 +85,7 @@ class ConfigKey:
         if self.kind == "path":
             return "文件路径（用双引号括起来）"
         if self.kind == "url":
-            return "形如 scheme://… 的地址（用双引号括起来），或留空 \"\""
+            return '形如 scheme://… 的地址（用双引号括起来），或留空 ""'
         return self.pattern_doc or "文本（用双引号括起来）"
 
 
@@ -105,46 +105,98 @@ def _default_key_file(_values: Mapping[str, object]) -> object:
 
 def _driver_key(kind: str, what: str) -> ConfigKey:
     return ConfigKey(
-        f"devices.{kind}", "str", "none",
+        f"devices.{kind}",
+        "str",
+        "none",
         f"{what}驱动：simulated = 模拟设备，none = 不使用；演示模式下默认 simulated，否则 none ({kind} driver)",
-        pattern=_DRIVER, pattern_doc=_DRIVER_DOC, default_from=_demo_driver,
+        pattern=_DRIVER,
+        pattern_doc=_DRIVER_DOC,
+        default_from=_demo_driver,
     )
 
 
 KEYS: tuple[ConfigKey, ...] = (
-    ConfigKey("database.url", "url", "",
-              "数据库地址；留空 = 数据目录中的 SQLite 文件；大厅多机共用时写 "
-              "postgresql+psycopg://用户@主机:5432/yichuang (database URL; empty = local SQLite file)"),
-    ConfigKey("station.code", "str", "", "站点编码，向平台登记后得到；留空 = 尚未登记 (station code from enrollment)"),
+    ConfigKey(
+        "database.url",
+        "url",
+        "",
+        "数据库地址；留空 = 数据目录中的 SQLite 文件；大厅多机共用时写 "
+        "postgresql+psycopg://用户@主机:5432/yichuang (database URL; empty = local SQLite file)",
+    ),
+    ConfigKey(
+        "station.code",
+        "str",
+        "",
+        "站点编码，向平台登记后得到；留空 = 尚未登记 (station code from enrollment)",
+    ),
     ConfigKey("station.name", "str", "演示便民服务站", "站点名称，印在回执和显示屏上 (station name)"),
-    ConfigKey("station.mode", "enum", "station",
-              "运行方式：station = 便民服务站单机，hall = 政务服务大厅多窗口共用数据库 (deployment mode)",
-              choices=("station", "hall")),
-    ConfigKey("station.region_code", "str", "", "所在行政区划代码，6 位数字 (administrative division code)",
-              pattern=r"(\d{6})?", pattern_doc="6 位数字的行政区划代码（如 110101），或留空 \"\""),
-    ConfigKey("station.window_number", "int", 1, "本机窗口号 (window number of this PC)",
-              minimum=1, maximum=999),
+    ConfigKey(
+        "station.mode",
+        "enum",
+        "station",
+        "运行方式：station = 便民服务站单机，hall = 政务服务大厅多窗口共用数据库 (deployment mode)",
+        choices=("station", "hall"),
+    ),
+    ConfigKey(
+        "station.region_code",
+        "str",
+        "",
+        "所在行政区划代码，6 位数字 (administrative division code)",
+        pattern=r"(\d{6})?",
+        pattern_doc='6 位数字的行政区划代码（如 110101），或留空 ""',
+    ),
+    ConfigKey(
+        "station.window_number", "int", 1, "本机窗口号 (window number of this PC)", minimum=1, maximum=999
+    ),
     ConfigKey("ui.language", "enum", "zh_CN", "界面语言 (interface language)", choices=("zh_CN", "en")),
-    ConfigKey("ui.idle_lock_minutes", "int", 5,
-              "无人操作多少分钟后锁屏，0 = 从不锁屏 (idle minutes before the screen locks; 0 = never)",
-              minimum=0, maximum=240),
-    ConfigKey("ui.font_scale", "float", 1.0, "字体缩放倍数，便于老年人阅读 (font scale)",
-              minimum=0.75, maximum=2.0),
-    ConfigKey("ui.demo", "bool", False,
-              "演示模式：载入演示账号和演示事项目录，设备默认用模拟设备；正式使用时必须关闭 "
-              "(demo accounts and demo catalog)"),
-    ConfigKey("storage.key_source", "enum", "keyring",
-              "加密密钥存放处：keyring = 操作系统密钥环，file = 权限 0600 的密钥文件（无密钥环的机器用）"
-              " (where the encryption key is kept)",
-              choices=("keyring", "file")),
-    ConfigKey("storage.key_file", "path", None,
-              "密钥文件路径（storage.key_source = \"file\" 时使用），默认在数据目录下 (key file path)",
-              default_from=_default_key_file),
-    ConfigKey("storage.cipher", "enum", "aes-gcm", "个人数据加密算法：aes-gcm 或国密 sm4-gcm (cipher)",
-              choices=("aes-gcm", "sm4-gcm")),
-    ConfigKey("storage.min_free_mb", "int", 500,
-              "数据所在磁盘至少保留的剩余空间（MB），不足时提示清理 (minimum free disk space, MB)",
-              minimum=0, maximum=1_000_000),
+    ConfigKey(
+        "ui.idle_lock_minutes",
+        "int",
+        5,
+        "无人操作多少分钟后锁屏，0 = 从不锁屏 (idle minutes before the screen locks; 0 = never)",
+        minimum=0,
+        maximum=240,
+    ),
+    ConfigKey(
+        "ui.font_scale", "float", 1.0, "字体缩放倍数，便于老年人阅读 (font scale)", minimum=0.75, maximum=2.0
+    ),
+    ConfigKey(
+        "ui.demo",
+        "bool",
+        False,
+        "演示模式：载入演示账号和演示事项目录，设备默认用模拟设备；正式使用时必须关闭 "
+        "(demo accounts and demo catalog)",
+    ),
+    ConfigKey(
+        "storage.key_source",
+        "enum",
+        "keyring",
+        "加密密钥存放处：keyring = 操作系统密钥环，file = 权限 0600 的密钥文件（无密钥环的机器用）"
+        " (where the encryption key is kept)",
+        choices=("keyring", "file"),
+    ),
+    ConfigKey(
+        "storage.key_file",
+        "path",
+        None,
+        '密钥文件路径（storage.key_source = "file" 时使用），默认在数据目录下 (key file path)',
+        default_from=_default_key_file,
+    ),
+    ConfigKey(
+        "storage.cipher",
+        "enum",
+        "aes-gcm",
+        "个人数据加密算法：aes-gcm 或国密 sm4-gcm (cipher)",
+        choices=("aes-gcm", "sm4-gcm"),
+    ),
+    ConfigKey(
+        "storage.min_free_mb",
+        "int",
+        500,
+        "数据所在磁盘至少保留的剩余空间（MB），不足时提示清理 (minimum free disk space, MB)",
+        minimum=0,
+        maximum=1_000_000,
+    ),
     _driver_key("idcard", "身份证阅读器"),
     _driver_key("smartcard", "社保卡/IC 卡读卡器"),
     _driver_key("printer", "小票打印机"),
@@ -153,16 +205,32 @@ KEYS: tuple[ConfigKey, ...] = (
     _driver_key("barcode", "扫码枪"),
     _driver_key("speech", "语音叫号"),
     _driver_key("evaluator", "评价器"),
-    ConfigKey("devices.printer_paper_mm", "enum", "80", "小票纸宽，毫米 (receipt paper width, mm)",
-              choices=("58", "80")),
-    ConfigKey("calendar.fallback", "enum", "weekends_only",
-              "节假日数据未覆盖的年份如何算工作日：weekends_only = 只扣周末，期限标为暂定 "
-              "(working days when no holiday data covers the year)",
-              choices=("weekends_only",)),
-    ConfigKey("logging.level", "enum", "INFO", "日志级别 (log level)",
-              choices=("DEBUG", "INFO", "WARNING", "ERROR")),
-    ConfigKey("logging.max_bytes", "int", 2_000_000, "单个日志文件达到多少字节后轮换 (bytes before rotation)",
-              minimum=10_000, maximum=1_000_000_000),
+    ConfigKey(
+        "devices.printer_paper_mm",
+        "enum",
+        "80",
+        "小票纸宽，毫米 (receipt paper width, mm)",
+        choices=("58", "80"),
+    ),
+    ConfigKey(
+        "calendar.fallback",
+        "enum",
+        "weekends_only",
+        "节假日数据未覆盖的年份如何算工作日：weekends_only = 只扣周末，期限标为暂定 "
+        "(working days when no holiday data covers the year)",
+        choices=("weekends_only",),
+    ),
+    ConfigKey(
+        "logging.level", "enum", "INFO", "日志级别 (log level)", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    ),
+    ConfigKey(
+        "logging.max_bytes",
+        "int",
+        2_000_000,
+        "单个日志文件达到多少字节后轮换 (bytes before rotation)",
+        minimum=10_000,
+        maximum=1_000_000_000,
+    ),
     ConfigKey("logging.backups", "int", 5, "保留几个旧日志文件 (rotated files kept)", minimum=1, maximum=50),
 )
 
@@ -381,9 +449,13 @@ def _read_toml(path: Path) -> dict[str, object]:
         # utf-8-sig: Windows Notepad may save a BOM, which tomllib would reject.
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(f"配置文件不是 UTF-8 编码。请用记事本“另存为”并选择 UTF-8 后重试。{where}") from None
+        raise ConfigError(
+            f"配置文件不是 UTF-8 编码。请用记事本“另存为”并选择 UTF-8 后重试。{where}"
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"无法读取配置文件（{exc.strerror}）。请检查文件是否存在、是否有读取权限。{where}") from exc
+        raise ConfigError(
+            f"无法读取配置文件（{exc.strerror}）。请检查文件是否存在、是否有读取权限。{where}"
+        ) from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -393,7 +465,7 @@ def _read_toml(path: Path) -> dict[str, object]:
         place = f"第 {found.group(1)} 行第 {found.group(2)} 列" if found else "末尾"
         raise ConfigError(
             f"配置文件{place}不是有效的 TOML（{reason}）。请按“名称 = 值”的写法改正，"
-            f"文字要加双引号，例如 name = \"某某便民服务站\"。{where}"
+            f'文字要加双引号，例如 name = "某某便民服务站"。{where}'
         ) from exc
 
 
@@ -511,8 +583,8 @@ def default_config_text() -> str:
         resolved[key.name] = key.default_for(resolved)
     lines = [
         "# 一窗 YiChuang 配置文件 (configuration file)",
-        "# 要修改某项：删去该行开头的 \"# \"，改好数值，保存后重新启动程序。没写的项使用默认值。",
-        "# 文字要加双引号，例如 name = \"某某便民服务站\"。查看当前生效的配置：yichuang config show",
+        '# 要修改某项：删去该行开头的 "# "，改好数值，保存后重新启动程序。没写的项使用默认值。',
+        '# 文字要加双引号，例如 name = "某某便民服务站"。查看当前生效的配置：yichuang config show',
     ]
     for section in SECTIONS:
         lines += ["", f"[{section}]"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -14,10 +13,16 @@ from app.model import FORM_LABELS, NECESSITY_LABELS, ItemBundle, ServiceItem
 
 def pinyin_initials(text: str) -> str:
     """``建筑工程施工许可`` -> ``jzgcsgxk``; letters and digits kept as they are, the rest dropped."""
-    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p and p[0].isalnum()).lower()
+    from pypinyin import Style, lazy_pinyin  # ~175 ms to import: only loading a catalog needs it
+
+    return "".join(
+        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p and p[0].isalnum()
+    ).lower()
 
 
 def pinyin_full(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(text, errors="ignore")).lower()
 
 
@@ -79,13 +84,14 @@ def search_items(session: Session, query: str, limit: int = 50) -> list[ItemSumm
                 ServiceItem.pinyin_full.like(like),
             )
         )
-    rows = session.execute(stmt.order_by(ServiceItem.use_count.desc(), ServiceItem.name).limit(limit)).scalars()
-    found = [_summary(r) for r in rows]
+    rows = list(
+        session.execute(stmt.order_by(ServiceItem.use_count.desc(), ServiceItem.name).limit(limit)).scalars()
+    )
     if q:
-        # Initials that match at the start rank above ones that match in the middle.
+        # Names or initials that match at the start rank above ones that match in the middle (stable sort).
         low = q.lower()
-        found.sort(key=lambda s: (not pinyin_initials(s.name).startswith(low) and not s.name.startswith(q)))
-    return found
+        rows.sort(key=lambda r: not (r.pinyin_initials.startswith(low) or r.name.startswith(q)))
+    return [_summary(r) for r in rows]
 
 
 def item_materials(session: Session, impl_code: str) -> list[MaterialSummary]:

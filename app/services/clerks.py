@@ -36,7 +36,13 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def create_clerk(
-    session: Session, *, username: str, display_name: str, role: Role, password: str, station_id: int | None = None
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    station_id: int | None = None,
 ) -> Clerk:
     if session.execute(select(Clerk).where(Clerk.username == username)).scalar_one_or_none() is not None:
         raise DomainError(f"账号 {username} 已存在，请换一个账号名。")
@@ -49,14 +55,29 @@ def create_clerk(
     )
     session.add(clerk)
     session.flush()
-    audit.append(session, actor="system", action="clerk.create", entity="clerk", entity_id=username, after={"role": role.value})
+    audit.append(
+        session,
+        actor="system",
+        action="clerk.create",
+        entity="clerk",
+        entity_id=username,
+        after={"role": role.value},
+    )
     return clerk
 
 
 def sign_in(session: Session, username: str, password: str) -> Actor:
     clerk = session.execute(select(Clerk).where(Clerk.username == username)).scalar_one_or_none()
     if clerk is None or not clerk.active or not verify_password(password, clerk.password_hash):
-        audit.append(session, actor=username or "?", action="clerk.sign_in_failed", entity="clerk", entity_id=username or "?")
+        audit.append(
+            session,
+            actor=username or "?",
+            action="clerk.sign_in_failed",
+            entity="clerk",
+            entity_id=username or "?",
+        )
         raise DomainError("账号或密码不正确，请重新输入。")
     audit.append(session, actor=username, action="clerk.sign_in", entity="clerk", entity_id=username)
-    return Actor(username=clerk.username, role=Role(clerk.role), clerk_id=clerk.id, display_name=clerk.display_name)
+    return Actor(
+        username=clerk.username, role=Role(clerk.role), clerk_id=clerk.id, display_name=clerk.display_name
+    )

@@ -27,7 +27,9 @@ def counter_status(session: Session, *, station_name: str = "", window_number: i
         station = session.execute(select(Station).order_by(Station.id)).scalars().first()
         station_name = station.name if station else "未配置站点"
     start = dt.datetime.combine(local_now().date(), dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
-    today = session.execute(select(func.count()).select_from(Case).where(Case.created_at >= start)).scalar_one()
+    today = session.execute(
+        select(func.count()).select_from(Case).where(Case.created_at >= start)
+    ).scalar_one()
     return CounterStatus(
         station_name=station_name,
         window_number=window_number,

@@ -124,14 +124,20 @@ class BlobStore:
                     continue
                 for file in sorted(inner.iterdir()):
                     name = file.name
-                    if (_SHA256_HEX.fullmatch(name) and name[:2] == outer.name
-                            and name[2:4] == inner.name and file.is_file()):
+                    if (
+                        _SHA256_HEX.fullmatch(name)
+                        and name[:2] == outer.name
+                        and name[2:4] == inner.name
+                        and file.is_file()
+                    ):
                         yield name
 
     def _path(self, sha256: str) -> Path:
         # Names come from the database and the sync peer; checking them keeps "../x" off the disk.
         if not _SHA256_HEX.fullmatch(sha256):
-            raise StorageError(f"文件编号“{sha256[:70]}”无效（应为 64 位小写十六进制）。数据可能已损坏，请联系管理员。")
+            raise StorageError(
+                f"文件编号“{sha256[:70]}”无效（应为 64 位小写十六进制）。数据可能已损坏，请联系管理员。"
+            )
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     @staticmethod

@@ -21,9 +21,13 @@ def locked_setting(session: Session, key: str, default: Any) -> Setting:
     dialect = session.get_bind().dialect.name
     values = {"key": key, "value": default, "updated_at": utcnow()}
     if dialect == "postgresql":
-        session.execute(postgresql.insert(Setting).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(
+            postgresql.insert(Setting).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        )
     elif dialect == "sqlite":
-        session.execute(sqlite.insert(Setting).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(
+            sqlite.insert(Setting).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        )
     else:  # pragma: no cover - only the two supported databases reach here
         if session.get(Setting, key) is None:
             session.add(Setting(**values))

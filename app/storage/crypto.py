@@ -122,7 +122,9 @@ class FieldCipher:
             raise IntegrityError(
                 "加密数据校验失败：数据已被改动，或不是用本机密钥加密的。请从备份恢复该数据，并检查密钥是否正确。"
             ) from None
-        raise IntegrityError(f"加密数据使用了未知的算法编号 {algorithm_id}，可能由更新版本的程序写入。请升级程序。")
+        raise IntegrityError(
+            f"加密数据使用了未知的算法编号 {algorithm_id}，可能由更新版本的程序写入。请升级程序。"
+        )
 
     def encrypt_text(self, s: str, *, aad: bytes = b"") -> str:
         """Encrypt text into URL-safe base64, fit for a TEXT column."""
@@ -162,7 +164,9 @@ def _decode_key(text: str, where: str) -> bytes:
     except binascii.Error:
         key = b""
     if len(key) != MASTER_KEY_BYTES:
-        raise StorageError(f"{where}中的加密密钥已损坏（不是 {MASTER_KEY_BYTES} 字节的 base64）。请从备份恢复密钥。")
+        raise StorageError(
+            f"{where}中的加密密钥已损坏（不是 {MASTER_KEY_BYTES} 字节的 base64）。请从备份恢复密钥。"
+        )
     return key
 
 
@@ -179,7 +183,9 @@ class FileKeyStore:
         try:
             text = self.path.read_text(encoding="ascii")
         except (OSError, UnicodeDecodeError) as exc:
-            raise StorageError(f"无法读取密钥文件 {self.path}：{exc}。请检查文件是否存在、是否可读。") from exc
+            raise StorageError(
+                f"无法读取密钥文件 {self.path}：{exc}。请检查文件是否存在、是否可读。"
+            ) from exc
         return _decode_key(text, f"密钥文件 {self.path} ")
 
     def _check_permissions(self) -> None:
@@ -211,8 +217,9 @@ class FileKeyStore:
                 os.link(tmp, self.path)
             except FileExistsError:
                 return
-            log.warning("Created a new master key file at %s; back it up or encrypted data is lost with it",
-                        self.path)
+            log.warning(
+                "Created a new master key file at %s; back it up or encrypted data is lost with it", self.path
+            )
         except OSError as exc:
             raise StorageError(f"无法创建密钥文件 {self.path}：{exc}。请检查该目录是否可写。") from exc
         finally:
@@ -222,8 +229,13 @@ class FileKeyStore:
 class KeyringKeyStore:
     """Master key in the OS keyring (Windows Credential Manager, macOS Keychain, Secret Service)."""
 
-    def __init__(self, service: str = "yichuang", username: str = "default", *,
-                 backend: keyring.backend.KeyringBackend | None = None) -> None:
+    def __init__(
+        self,
+        service: str = "yichuang",
+        username: str = "default",
+        *,
+        backend: keyring.backend.KeyringBackend | None = None,
+    ) -> None:
         self.service = service
         self.username = username
         self._backend = backend
@@ -235,14 +247,20 @@ class KeyringKeyStore:
         try:
             stored = backend.get_password(self.service, self.username)
             if stored is None:
-                backend.set_password(self.service, self.username,
-                                     base64.b64encode(secrets.token_bytes(MASTER_KEY_BYTES)).decode("ascii"))
+                backend.set_password(
+                    self.service,
+                    self.username,
+                    base64.b64encode(secrets.token_bytes(MASTER_KEY_BYTES)).decode("ascii"),
+                )
                 # Read back: some backends (e.g. the null one) accept a password and keep nothing.
                 stored = backend.get_password(self.service, self.username)
                 if stored is None:
                     raise self._unusable("系统密钥环没有保存密钥")
-                log.warning("Created a new master key in the OS keyring (service %s, user %s)",
-                            self.service, self.username)
+                log.warning(
+                    "Created a new master key in the OS keyring (service %s, user %s)",
+                    self.service,
+                    self.username,
+                )
         except keyring.errors.KeyringError as exc:
             raise self._unusable(f"系统密钥环出错（{exc}）") from exc
         return _decode_key(stored, "系统密钥环")
@@ -250,7 +268,7 @@ class KeyringKeyStore:
     @staticmethod
     def _unusable(reason: str) -> StorageError:
         return StorageError(
-            f"{reason}，无法保存加密密钥。请在配置中设置 storage.key_source = \"file\" 改用密钥文件，"
+            f'{reason}，无法保存加密密钥。请在配置中设置 storage.key_source = "file" 改用密钥文件，'
             "或安装并解锁系统密钥环后重试。"
         )
 
@@ -262,7 +280,7 @@ def open_key_store(source: str, key_file: Path, *, keyring_username: str = "defa
     if source == "keyring":
         return KeyringKeyStore(username=keyring_username)
     raise ConfigError(
-        f"storage.key_source 的值“{source}”无效，请填写 \"keyring\"（系统密钥环）或 \"file\"（密钥文件）。",
+        f'storage.key_source 的值“{source}”无效，请填写 "keyring"（系统密钥环）或 "file"（密钥文件）。',
         key="storage.key_source",
     )
 
@@ -281,7 +299,9 @@ def set_active_cipher(c: FieldCipher | None) -> None:
 def active_cipher() -> FieldCipher:
     """The installed cipher; StorageError if the key has not been loaded yet."""
     if _active is None:
-        raise StorageError("加密密钥尚未加载，无法读写个人信息。请重新启动程序；如仍出现，请联系管理员检查密钥配置。")
+        raise StorageError(
+            "加密密钥尚未加载，无法读写个人信息。请重新启动程序；如仍出现，请联系管理员检查密钥配置。"
+        )
     return _active
 
 

@@ -17,7 +17,9 @@ from app.storage.db import Database, upgrade
 def _write(db: Database, n: int) -> None:
     with db.session() as s:
         for i in range(n):
-            audit.append(s, actor="wang", action="case.accept", entity="case", entity_id=f"c{i}", after={"i": i})
+            audit.append(
+                s, actor="wang", action="case.accept", entity="case", entity_id=f"c{i}", after={"i": i}
+            )
 
 
 def test_clean_chain_verifies(db: Database) -> None:

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from app import audit
 from app.case_states import CaseAction, CaseState
 from app.errors import DomainError, IllegalTransition, PermissionDenied
-from app.model import AuditEvent, Case, ItemBundle, MaterialRequirement, OutboxEvent, Role, ServiceItem, Station
+from app.model import (
+    AuditEvent,
+    Case,
+    ItemBundle,
+    MaterialRequirement,
+    OutboxEvent,
+    Role,
+    ServiceItem,
+    Station,
+)
 from app.services.actor import Actor
 from app.services.case_flow import open_case, transition
 from app.storage.db import Database
@@ -119,9 +128,23 @@ def test_full_lifecycle_writes_one_audit_and_outbox_row_per_step(catalog: Databa
     assert v.state == CaseState.EVALUATED
     assert v.correction_count == 1
     with catalog.session() as s:
-        events = s.execute(select(AuditEvent).where(AuditEvent.entity_id == v.uuid).order_by(AuditEvent.seq)).scalars().all()
-        outbox = s.execute(select(OutboxEvent).where(OutboxEvent.aggregate_uuid == v.uuid).order_by(OutboxEvent.id)).scalars().all()
-        assert [e.action for e in events] == ["case.pre_register", "case.receive", *[f"case.{a.value}" for a, _ in steps]]
+        events = (
+            s.execute(select(AuditEvent).where(AuditEvent.entity_id == v.uuid).order_by(AuditEvent.seq))
+            .scalars()
+            .all()
+        )
+        outbox = (
+            s.execute(
+                select(OutboxEvent).where(OutboxEvent.aggregate_uuid == v.uuid).order_by(OutboxEvent.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert [e.action for e in events] == [
+            "case.pre_register",
+            "case.receive",
+            *[f"case.{a.value}" for a, _ in steps],
+        ]
         assert [o.aggregate_seq for o in outbox] == list(range(1, len(steps) + 3))
         assert events[2].before == {"state": "received", "correction_count": 0}
         assert events[2].after is not None and events[2].after["state"] == "correction_requested"
@@ -175,7 +198,9 @@ def test_special_procedure_pushes_promised_date(catalog: Database) -> None:
         v = open_case(s, CLERK, station_code="ST001", item_impl_code="IMPL-A", now=start)
         v = transition(s, v.id, CaseAction.ACCEPT, CLERK, now=start)
         assert v.promised_date == dt.date(2026, 6, 8)
-        transition(s, v.id, CaseAction.START_SPECIAL, CLERK, reason="现场勘验", now=start + dt.timedelta(days=1))
+        transition(
+            s, v.id, CaseAction.START_SPECIAL, CLERK, reason="现场勘验", now=start + dt.timedelta(days=1)
+        )
         v = transition(s, v.id, CaseAction.END_SPECIAL, CLERK, now=start + dt.timedelta(days=3))
     assert v.promised_date == dt.date(2026, 6, 10)  # two working days (Wed, Thu) paused
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.case_states import ACTION_LABELS, STATE_LABELS, TRANSITIONS, CaseAction, CaseState, allowed_actions, next_state
+from app.case_states import (
+    ACTION_LABELS,
+    STATE_LABELS,
+    TRANSITIONS,
+    CaseAction,
+    CaseState,
+    allowed_actions,
+    next_state,
+)
 from app.errors import IllegalTransition
 
 EXPECTED: dict[tuple[CaseState, CaseAction], CaseState] = {

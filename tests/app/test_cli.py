@@ -14,7 +14,12 @@ import pytest
 def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "YICHUANG_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -22,7 +27,9 @@ def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPro
 def home(tmp_path: Path) -> Path:
     h = tmp_path / "yc"
     (h / "config").mkdir(parents=True)
-    (h / "config" / "config.toml").write_text('[ui]\ndemo = true\n[storage]\nkey_source = "file"\n', encoding="utf-8")
+    (h / "config" / "config.toml").write_text(
+        '[ui]\ndemo = true\n[storage]\nkey_source = "file"\n', encoding="utf-8"
+    )
     return h
 
 
@@ -87,3 +94,12 @@ def test_key_file_is_private(home: Path) -> None:
 def test_counter_smoke_opens_and_closes(home: Path) -> None:
     r = run(home, "counter", "--smoke", timeout=180)
     assert r.returncode == 0, r.stderr
+
+
+def test_counter_without_display_says_what_to_do(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["YICHUANG_HOME"] = str(home)
+    r = subprocess.run([sys.executable, "-m", "app.cli", "counter"], capture_output=True, text=True, env=env,
+                       timeout=60, check=False)  # fmt: skip
+    assert r.returncode == 2
+    assert "DISPLAY" in r.stderr and "桌面环境" in r.stderr

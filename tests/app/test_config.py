@@ -50,7 +50,13 @@ def test_ensure_dirs_creates_every_folder_and_keeps_data_private(home: Path) -> 
     (home / "data").mkdir(parents=True, mode=0o755)
     (home / "data").chmod(0o755)
     paths.ensure_dirs()
-    for folder in (paths.config_dir(), paths.data_dir(), paths.log_dir(), paths.cache_dir(), paths.blob_dir()):
+    for folder in (
+        paths.config_dir(),
+        paths.data_dir(),
+        paths.log_dir(),
+        paths.cache_dir(),
+        paths.blob_dir(),
+    ):
         assert folder.is_dir()
     if os.name == "posix":
         assert paths.data_dir().stat().st_mode & 0o777 == 0o700
@@ -209,13 +215,21 @@ def test_wrong_type_names_the_key_the_expected_form_and_the_value() -> None:
         ("ui", 'demo = "maybe"', 'true 或 false，现在是 "maybe"'),
         ("ui", 'language = "fr"', 'zh_CN、en 之一，现在是 "fr"'),
         ("station", 'mode = "village"', 'station、hall 之一，现在是 "village"'),
-        ("station", 'region_code = "11010"', '6 位数字的行政区划代码（如 110101），或留空 ""，现在是 "11010"'),
+        (
+            "station",
+            'region_code = "11010"',
+            '6 位数字的行政区划代码（如 110101），或留空 ""，现在是 "11010"',
+        ),
         ("station", "region_code = 110101", "6 位数字的行政区划代码"),
         ("station", "window_number = 0", "1 到 999 之间的整数，现在是 0"),
         ("station", "name = 12", "文本（用双引号括起来），现在是 12"),
-        ("devices", 'printer = "小票机"', '驱动名（字母开头，只含字母、数字、_ . -，如 simulated 或 none），现在是 "小票机"'),
+        (
+            "devices",
+            'printer = "小票机"',
+            '驱动名（字母开头，只含字母、数字、_ . -，如 simulated 或 none），现在是 "小票机"',
+        ),
         ("devices", "printer_paper_mm = 76", "58、80 之一，现在是 76"),
-        ("database", 'url = "localhost:5432"', '形如 scheme://… 的地址'),
+        ("database", 'url = "localhost:5432"', "形如 scheme://… 的地址"),
         ("storage", 'key_file = ""', '文件路径（用双引号括起来），现在是 ""'),
         ("logging", "backups = 0", "1 到 50 之间的整数，现在是 0"),
         ("logging", 'level = "TRACE"', 'DEBUG、INFO、WARNING、ERROR 之一，现在是 "TRACE"'),
@@ -232,7 +246,7 @@ def test_bad_values_are_refused_with_the_expected_form(section: str, line: str, 
 
 
 def test_invalid_toml_reports_the_line_number() -> None:
-    write(paths.config_file(), "[station]\nmode = \"station\"\nname = 城关镇便民服务站\n")
+    write(paths.config_file(), '[station]\nmode = "station"\nname = 城关镇便民服务站\n')
     with pytest.raises(ConfigError) as caught:
         load_config()
     assert "第 3 行" in str(caught.value)
@@ -255,7 +269,9 @@ def test_a_file_not_in_utf8_is_refused_with_advice() -> None:
 def test_bad_overrides_are_refused_and_say_they_came_from_the_command_line() -> None:
     with pytest.raises(ConfigError, match=r"ui\.dem 不存在.*ui\.demo.*命令行"):
         load_config(overrides={"ui.dem": "true"})
-    with pytest.raises(ConfigError, match=r"ui\.font_scale 应为 0\.75 到 2 之间的数字，现在是 \"big\".*命令行"):
+    with pytest.raises(
+        ConfigError, match=r"ui\.font_scale 应为 0\.75 到 2 之间的数字，现在是 \"big\".*命令行"
+    ):
         load_config(overrides={"ui.font_scale": "big"})
 
 
@@ -285,7 +301,9 @@ def test_config_values_cannot_be_changed_after_loading() -> None:
 
 def test_render_shows_every_key_its_origin_and_doc_and_hides_url_passwords() -> None:
     config_path = write(paths.config_file(), "[ui]\nidle_lock_minutes = 15\n")
-    config = load_config(overrides={"database.url": "postgresql+psycopg://clerk:s3cret@db.hall:5432/yichuang"})
+    config = load_config(
+        overrides={"database.url": "postgresql+psycopg://clerk:s3cret@db.hall:5432/yichuang"}
+    )
     text = render_config(config)
     assert str(config_path) in text
     for key in KEYS:

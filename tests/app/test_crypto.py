@@ -57,7 +57,9 @@ def test_sm4_output_is_standard_sm4_gcm_with_the_documented_key() -> None:
     """Pins the on-disk format so another tool holding the master key can read SM4 values."""
     blob = FieldCipher(KEY, "sm4-gcm").encrypt(b"page", aad=b"col")
     nonce, body, tag = blob[2:14], blob[14:-16], blob[-16:]
-    decryptor = Cipher(algorithms.SM4(derive_key(KEY, b"yichuang sm4", 16)), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(
+        algorithms.SM4(derive_key(KEY, b"yichuang sm4", 16)), modes.GCM(nonce, tag)
+    ).decryptor()
     decryptor.authenticate_additional_data(b"col")
     assert decryptor.update(body) + decryptor.finalize() == b"page"
 
@@ -180,10 +182,13 @@ def test_keyring_store_creates_key_once_per_station() -> None:
     assert KeyringKeyStore(username="station-2", backend=backend).load_or_create() != key
 
 
-@pytest.mark.parametrize("backend", [
-    keyring.backends.fail.Keyring(),  # type: ignore[no-untyped-call]
-    ForgetfulKeyring(),
-])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        keyring.backends.fail.Keyring(),  # type: ignore[no-untyped-call]
+        ForgetfulKeyring(),
+    ],
+)
 def test_unusable_keyring_says_to_use_key_file(backend: keyring.backend.KeyringBackend) -> None:
     with pytest.raises(StorageError, match=re.escape('storage.key_source = "file"')):
         KeyringKeyStore(backend=backend).load_or_create()
@@ -228,7 +233,8 @@ def test_active_cipher_must_be_loaded_first() -> None:
 def test_encrypted_columns_in_sqlite(cipher: FieldCipher, tmp_path: Path) -> None:
     metadata = MetaData()
     people = Table(
-        "people", metadata,
+        "people",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("id_number", EncryptedText()),
         Column("photo", EncryptedBytes()),
@@ -237,8 +243,10 @@ def test_encrypted_columns_in_sqlite(cipher: FieldCipher, tmp_path: Path) -> Non
     metadata.create_all(engine)
     photo = b"\xff\xd8JPEG " + ID_NUMBER.encode()
     with engine.begin() as conn:
-        conn.execute(insert(people), [{"id": 1, "id_number": ID_NUMBER, "photo": photo},
-                                      {"id": 2, "id_number": None, "photo": None}])
+        conn.execute(
+            insert(people),
+            [{"id": 1, "id_number": ID_NUMBER, "photo": photo}, {"id": 2, "id_number": None, "photo": None}],
+        )
     with engine.connect() as conn:
         rows = conn.execute(select(people.c.id_number, people.c.photo).order_by(people.c.id)).all()
         raw = conn.execute(text("select id_number, photo from people where id = 1")).one()

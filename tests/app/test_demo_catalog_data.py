@@ -20,24 +20,87 @@ from app.validation import check_uscc
 
 TOP_KEYS = {"version", "region_code", "items", "bundles"}
 ITEM_KEYS = {
-    "basic_code", "impl_code", "handle_item_code", "name", "pinyin_hint", "item_type_code",
-    "legal_basis", "exercise_level_code", "authority_division", "exercise_content", "department",
-    "implementing_body", "implementing_body_code", "implementing_body_nature_code",
-    "statutory_limit", "statutory_limit_unit", "statutory_limit_note", "promised_limit",
-    "promised_limit_unit", "promised_limit_note", "case_type_code", "acceptance_conditions",
-    "procedure", "joint_departments", "joint_department_codes", "handling_body", "handling_body_code",
-    "intermediary_services", "quantity_limit", "result_name", "result_type", "result_sample",
-    "fee_charged", "fee_basis", "fees", "crossregion_scope", "service_target_codes", "service_target",
-    "theme", "person_theme_code", "org_theme_code", "handling_form_codes", "special_procedures",
-    "jurisdiction", "jurisdiction_code", "appointment_supported", "online_payment_supported",
-    "courier_supported", "online_handling", "online_url", "system_level", "handling_place",
-    "office_hours", "enquiry_channels", "enquiry_phone", "supervision_phone", "visit_limit",
-    "window", "category", "faq", "materials",
+    "basic_code",
+    "impl_code",
+    "handle_item_code",
+    "name",
+    "pinyin_hint",
+    "item_type_code",
+    "legal_basis",
+    "exercise_level_code",
+    "authority_division",
+    "exercise_content",
+    "department",
+    "implementing_body",
+    "implementing_body_code",
+    "implementing_body_nature_code",
+    "statutory_limit",
+    "statutory_limit_unit",
+    "statutory_limit_note",
+    "promised_limit",
+    "promised_limit_unit",
+    "promised_limit_note",
+    "case_type_code",
+    "acceptance_conditions",
+    "procedure",
+    "joint_departments",
+    "joint_department_codes",
+    "handling_body",
+    "handling_body_code",
+    "intermediary_services",
+    "quantity_limit",
+    "result_name",
+    "result_type",
+    "result_sample",
+    "fee_charged",
+    "fee_basis",
+    "fees",
+    "crossregion_scope",
+    "service_target_codes",
+    "service_target",
+    "theme",
+    "person_theme_code",
+    "org_theme_code",
+    "handling_form_codes",
+    "special_procedures",
+    "jurisdiction",
+    "jurisdiction_code",
+    "appointment_supported",
+    "online_payment_supported",
+    "courier_supported",
+    "online_handling",
+    "online_url",
+    "system_level",
+    "handling_place",
+    "office_hours",
+    "enquiry_channels",
+    "enquiry_phone",
+    "supervision_phone",
+    "visit_limit",
+    "window",
+    "category",
+    "faq",
+    "materials",
 }
 MATERIAL_KEYS = {
-    "name", "order", "necessity", "form", "material_type", "original_copies", "copy_copies",
-    "paper_format", "source", "source_note", "issuing_body", "acceptance_standard", "legal_basis",
-    "blank_form", "sample_form", "fill_instructions", "remark", "collection",
+    "name",
+    "order",
+    "necessity",
+    "form",
+    "material_type",
+    "original_copies",
+    "copy_copies",
+    "paper_format",
+    "source",
+    "source_note",
+    "issuing_body",
+    "acceptance_standard",
+    "legal_basis",
+    "blank_form",
+    "sample_form",
+    "fill_instructions",
+    "remark",
+    "collection",
 }
 FEE_KEYS = {"name", "standard", "basis", "reducible"}
 FAQ_KEYS = {"question", "answer"}
@@ -45,7 +108,11 @@ BUNDLE_KEYS = {"code", "name", "description", "lead_department", "items"}
 
 INT_ITEM_KEYS = {"statutory_limit", "promised_limit", "visit_limit"}
 BOOL_ITEM_KEYS = {
-    "fee_charged", "appointment_supported", "online_payment_supported", "courier_supported", "online_handling",
+    "fee_charged",
+    "appointment_supported",
+    "online_payment_supported",
+    "courier_supported",
+    "online_handling",
 }
 LIST_ITEM_KEYS = {"fees", "service_target_codes", "handling_form_codes", "faq", "materials"}
 
@@ -66,12 +133,36 @@ SOURCES = {"申请人自备", "政府部门核发", "其他"}
 RESULT_TYPES = {"证照", "批文", "其他"}
 
 REQUIRED_NAMES = [
-    "建筑工程施工许可", "农村最低生活保障审核确认", "城乡居民养老保险参保登记", "临时救助", "残疾人证办理（新办）",
-    "生育登记", "个体工商户设立登记", "食品经营许可", "城乡居民医保参保登记", "特困人员认定", "高龄津贴申领",
-    "农村宅基地审批", "就业创业证申领", "灵活就业人员社保登记", "独生子女父母奖励", "退役军人优待证申领",
-    "居住证办理", "户口迁移（准迁）", "出生医学证明首次签发", "残疾人两项补贴", "医疗救助",
-    "企业职工基本养老保险待遇申领", "失业保险金申领", "道路运输经营许可", "药品零售经营许可", "林木采伐许可",
-    "取水许可", "农机购置补贴", "二手房转移登记（不动产）", "个人所得税综合所得汇算",
+    "建筑工程施工许可",
+    "农村最低生活保障审核确认",
+    "城乡居民养老保险参保登记",
+    "临时救助",
+    "残疾人证办理（新办）",
+    "生育登记",
+    "个体工商户设立登记",
+    "食品经营许可",
+    "城乡居民医保参保登记",
+    "特困人员认定",
+    "高龄津贴申领",
+    "农村宅基地审批",
+    "就业创业证申领",
+    "灵活就业人员社保登记",
+    "独生子女父母奖励",
+    "退役军人优待证申领",
+    "居住证办理",
+    "户口迁移（准迁）",
+    "出生医学证明首次签发",
+    "残疾人两项补贴",
+    "医疗救助",
+    "企业职工基本养老保险待遇申领",
+    "失业保险金申领",
+    "道路运输经营许可",
+    "药品零售经营许可",
+    "林木采伐许可",
+    "取水许可",
+    "农机购置补贴",
+    "二手房转移登记（不动产）",
+    "个人所得税综合所得汇算",
 ]
 
 _CODE_CHARS = re.compile(r"[0-9A-Z]+")
@@ -263,7 +354,14 @@ def test_online_handling_agrees_with_its_address(items: list[dict[str, Any]]) ->
 
 
 def test_service_target_text_names_its_codes(items: list[dict[str, Any]]) -> None:
-    labels = {"1": "自然人", "2": "企业法人", "3": "事业法人", "4": "社会组织法人", "5": "行政机关", "6": "其他组织"}
+    labels = {
+        "1": "自然人",
+        "2": "企业法人",
+        "3": "事业法人",
+        "4": "社会组织法人",
+        "5": "行政机关",
+        "6": "其他组织",
+    }
     for it in items:
         assert it["service_target"] == "、".join(labels[c] for c in it["service_target_codes"]), it["name"]
 
@@ -326,5 +424,7 @@ def test_restaurant_bundle_shares_materials(catalog: dict[str, Any]) -> None:
 
 def test_newborn_bundle_shares_materials(catalog: dict[str, Any]) -> None:
     bundle_items = _bundle(catalog, "新生儿出生一件事")
-    assert {"出生医学证明首次签发", "户口登记（出生）", "城乡居民医保参保登记"} <= {it["name"] for it in bundle_items}
+    assert {"出生医学证明首次签发", "户口登记（出生）", "城乡居民医保参保登记"} <= {
+        it["name"] for it in bundle_items
+    }
     assert {"父母双方居民身份证", "《出生医学证明》", "居民户口簿"} <= _shared_names(bundle_items)

@@ -35,7 +35,9 @@ def read_log(path: Path) -> str:
 
 
 def owned_handlers() -> list[logging.Handler]:
-    return [h for h in logging.getLogger().handlers if any(isinstance(f, PersonalDataFilter) for f in h.filters)]
+    return [
+        h for h in logging.getLogger().handlers if any(isinstance(f, PersonalDataFilter) for f in h.filters)
+    ]
 
 
 def test_id_numbers_never_reach_the_file_whichever_way_they_are_logged(tmp_path: Path) -> None:

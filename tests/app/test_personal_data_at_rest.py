@@ -57,7 +57,9 @@ def test_grep_db_and_blobs_for_demo_id_number_finds_nothing(tmp_path: Path, ciph
     # ...and the program still reads it back, and finds the applicant by blind index.
     db = Database(f"sqlite:///{db_file}")
     with db.session() as s:
-        a = s.execute(select(Applicant).where(Applicant.id_number_index == cipher.blind_index(DEMO_ID))).scalar_one()
+        a = s.execute(
+            select(Applicant).where(Applicant.id_number_index == cipher.blind_index(DEMO_ID))
+        ).scalar_one()
         assert a.id_number == DEMO_ID and a.photo == PHOTO_MARK
         assert a.id_number_masked == DEMO_ID[:4] + "*" * 10 + DEMO_ID[-4:]
     db.dispose()

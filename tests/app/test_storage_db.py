@@ -34,8 +34,12 @@ def test_upgrade_creates_every_table_and_is_idempotent(db: Database) -> None:
 
 
 def test_foreign_keys_enforced(db: Database) -> None:
-    with pytest.raises(Exception, match="(?i)foreign key"), db.session() as s:
-        s.execute(text("INSERT INTO counter_window (station_id, number, name, categories, active) VALUES (999, 1, '', '[]', true)"))
+    with pytest.raises(Exception, match=r"(?i)foreign key"), db.session() as s:
+        s.execute(
+            text(
+                "INSERT INTO counter_window (station_id, number, name, categories, active) VALUES (999, 1, '', '[]', true)"
+            )
+        )
 
 
 def _stamp_future(db: Database) -> None:
