@@ -61,10 +61,20 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _head(session: Session) -> Setting | None:
-    return session.execute(
-        select(Setting).where(Setting.key == HEAD_KEY).with_for_update()
-    ).scalar_one_or_none()
+def hash_of(ev: AuditEvent) -> str:
+    """The hash an event should carry, from its stored fields and its ``prev_hash``."""
+    return event_hash(
+        seq=ev.seq,
+        at=ev.at,
+        actor=ev.actor,
+        action=ev.action,
+        entity=ev.entity,
+        entity_id=ev.entity_id,
+        before=ev.before,
+        after=ev.after,
+        reason=ev.reason,
+        prev_hash=ev.prev_hash,
+    )
 
 
 def append(
@@ -84,18 +94,6 @@ def append(
     seq = int(head.value["seq"]) + 1
     prev = str(head.value["hash"])
     when = (at or utcnow()).replace(microsecond=0)
-    digest = event_hash(
-        seq=seq,
-        at=when,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        reason=reason,
-        prev_hash=prev,
-    )
     ev = AuditEvent(
         seq=seq,
         at=when,
@@ -107,10 +105,10 @@ def append(
         after=after,
         reason=reason,
         prev_hash=prev,
-        hash=digest,
     )
+    ev.hash = hash_of(ev)
     session.add(ev)
-    head.value = {"seq": seq, "hash": digest}
+    head.value = {"seq": seq, "hash": ev.hash}
     session.flush()
     return ev
 
@@ -163,18 +161,7 @@ def verify(session: Session) -> AuditReport:
             problems.append(
                 AuditProblem(ev.seq, f"第 {ev.seq} 条留痕记录与前一条不衔接（前一条被删除或改动）")
             )
-        recomputed = event_hash(
-            seq=ev.seq,
-            at=ev.at,
-            actor=ev.actor,
-            action=ev.action,
-            entity=ev.entity,
-            entity_id=ev.entity_id,
-            before=ev.before,
-            after=ev.after,
-            reason=ev.reason,
-            prev_hash=ev.prev_hash,
-        )
+        recomputed = hash_of(ev)
         if recomputed != ev.hash:
             problems.append(
                 AuditProblem(ev.seq, f"第 {ev.seq} 条留痕记录内容被改动（{ev.action} {ev.entity}）")
