@@ -41,13 +41,15 @@ class Case(Base):
     contact_mobile: Mapped[str] = mapped_column(String(20), default="")
     registered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 预登记
     received_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 收件 (legally material)
+    pre_reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 预受理/预审
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 受理
     correction_notified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 补正告知
     correction_received_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 补正收件
     correction_count: Mapped[int] = mapped_column(Integer, default=0)
     rejected_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 不予受理
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 决定 (准予/不予许可)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 办结
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 出件/邮寄
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 出件/邮寄 (领取或送达)
     evaluated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 评价
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 撤回
     voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # 作废

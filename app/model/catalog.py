@@ -179,7 +179,10 @@ class MaterialRequirement(Base):
     paper_format: Mapped[str] = mapped_column(String(20), default="A4")
     source: Mapped[str] = mapped_column(String(50), default="申请人自备")
     source_note: Mapped[str] = mapped_column(Text, default="")
-    issuing_body: Mapped[str] = mapped_column(String(200), default="")
+    issuing_body: Mapped[str] = mapped_column(String(200), default="")  # 出具机构
+    issue_date_requirement: Mapped[str] = mapped_column(String(200), default="")  # 出具时间要求
+    obtain_instructions: Mapped[str] = mapped_column(Text, default="")  # 材料办理说明
+    obtain_place: Mapped[str] = mapped_column(String(300), default="")  # 材料办理地点
     acceptance_standard: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     blank_form: Mapped[str] = mapped_column(String(300), default="")

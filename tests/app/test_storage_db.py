@@ -67,3 +67,15 @@ def test_cli_refuses_newer_database(tmp_path: Path, yc_home: Path) -> None:
     )  # fmt: skip
     assert r.returncode == 2
     assert "更新版本的一窗程序创建" in r.stderr
+
+
+def test_migrations_match_the_model(db: Database) -> None:
+    """A model change without a migration would reach users as a crash; catch it here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from app.model import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 21:04:31.279460
+Create Date: 2026-11-21 21:15:52.328729
 """
 
 from __future__ import annotations
@@ -287,6 +287,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=50), nullable=False),
         sa.Column("source_note", sa.Text(), nullable=False),
         sa.Column("issuing_body", sa.String(length=200), nullable=False),
+        sa.Column("issue_date_requirement", sa.String(length=200), nullable=False),
+        sa.Column("obtain_instructions", sa.Text(), nullable=False),
+        sa.Column("obtain_place", sa.String(length=300), nullable=False),
         sa.Column("acceptance_standard", sa.Text(), nullable=False),
         sa.Column("legal_basis", sa.Text(), nullable=False),
         sa.Column("blank_form", sa.String(length=300), nullable=False),
@@ -402,11 +405,13 @@ def upgrade() -> None:
         sa.Column("contact_mobile", sa.String(length=20), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pre_reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("correction_notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("correction_received_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("correction_count", sa.Integer(), nullable=False),
         sa.Column("rejected_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("evaluated_at", sa.DateTime(timezone=True), nullable=True),
