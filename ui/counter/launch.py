@@ -82,6 +82,10 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
         window = CounterWindow(ctx, runner, devices)
         devices.start()  # after the window subscribed, so it sees every device's first report
         if not smoke:
+            # Without a window manager (kiosk PCs, bare X) showMaximized is only a hint: size it ourselves.
+            screen = app.primaryScreen()
+            if screen is not None:
+                window.setGeometry(screen.availableGeometry())
             window.showMaximized()
             return app.exec()
         window.resize(*SMOKE_WINDOW_SIZE)
