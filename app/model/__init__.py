@@ -16,9 +16,9 @@ from app.model.catalog import (
     Window,
     bundle_item,
 )
-from app.model.hall import Appointment, Evaluation, Ticket
+from app.model.hall import Appointment, Evaluation, QueueCategory, Ticket
 from app.model.people import Agent, Applicant, Authorization
-from app.model.records import AuditEvent, CalendarOverride, OutboxEvent, PrintJob, Setting
+from app.model.records import AuditEvent, CalendarOverride, Draft, OutboxEvent, PrintJob, Setting
 
 __all__ = [
     "FORM_LABELS",
@@ -35,6 +35,7 @@ __all__ = [
     "CaseMaterial",
     "CaseMaterialStatus",
     "Clerk",
+    "Draft",
     "Evaluation",
     "ItemBundle",
     "MaterialRequirement",
@@ -42,6 +43,7 @@ __all__ = [
     "OutboxEvent",
     "Page",
     "PrintJob",
+    "QueueCategory",
     "Role",
     "ServiceItem",
     "Setting",

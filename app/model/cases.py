@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.model.base import Base, UtcDateTime, new_uuid, utcnow
+from app.storage.crypto import EncryptedText
 
 
 class Case(Base):
@@ -63,6 +65,17 @@ class Case(Base):
     result_note: Mapped[str] = mapped_column(Text, default="")
     delivery_method: Mapped[str] = mapped_column(String(10), default="")  # 自取 / 邮寄
     last_reason: Mapped[str] = mapped_column(Text, default="")
+    # 补正 / 一次性告知: every material to add or fix, with what is required, and the deadline.
+    correction_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    correction_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    competent_agency: Mapped[str] = mapped_column(String(200), default="")  # 不予受理: where to apply instead
+    routed_department: Mapped[str] = mapped_column(String(200), default="")  # 预登记: department window
+    # 出件: who collected (blind index of their ID), or where it was mailed.
+    collector_name: Mapped[str] = mapped_column(String(100), default="")
+    collector_id_index: Mapped[str] = mapped_column(String(64), default="")
+    collector_is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
+    mail_address: Mapped[str | None] = mapped_column(EncryptedText)
+    mail_tracking_number: Mapped[str] = mapped_column(String(40), default="")
     data_version: Mapped[int] = mapped_column(Integer, default=1)  # DATAVER: +1 per re-report
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -46,6 +46,8 @@ class Window(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # queue categories in service order
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # 暂停服务: no new calls
+    paused_reason: Mapped[str] = mapped_column(String(200), default="")
     station: Mapped[Station] = relationship(back_populates="windows")
 
 

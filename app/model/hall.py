@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.model.base import Base, UtcDateTime, utcnow
+
+
+class QueueCategory(Base):
+    """取号类别: one queue of a station (prefix letter + 3 digits), with its numbering rules."""
+
+    __tablename__ = "queue_category"
+    __table_args__ = (UniqueConstraint("station_id", "code", name="uq_queue_category_station_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    code: Mapped[str] = mapped_column(String(4))  # prefix, e.g. "A"
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    start: Mapped[int] = mapped_column(Integer, default=1)
+    step: Mapped[int] = mapped_column(Integer, default=1)
+    wrap_at: Mapped[int] = mapped_column(
+        Integer, default=999
+    )  # after this, numbering starts again at ``start``
+    daily_cap: Mapped[int] = mapped_column(Integer, default=0)  # 0 = no cap
+    opens_at: Mapped[dt.time | None] = mapped_column(Time)
+    closes_at: Mapped[dt.time | None] = mapped_column(Time)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Ticket(Base):
@@ -26,6 +47,9 @@ class Ticket(Base):
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"))
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    transferred_from: Mapped[str] = mapped_column(String(40), default="")  # "category A" / "window 3"
+    target_window_number: Mapped[int | None] = mapped_column(Integer)  # transfer to one window
+    applicant_name: Mapped[str] = mapped_column(String(100), default="")  # masked, for the display
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     called_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.model.base import Base, UtcDateTime, new_uuid, utcnow
+from app.storage.crypto import EncryptedText
 
 
 class PrintJob(Base):
@@ -81,3 +82,16 @@ class CalendarOverride(Base):
     is_workday: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(200), default="")  # notice that set it
     from_platform: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Draft(Base):
+    """草稿: what a clerk was typing, saved as they type so a crash loses at most one field.
+
+    The payload holds personal data (names, ID numbers), so it is an encrypted column.
+    """
+
+    __tablename__ = "draft"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. "counter:window-3"
+    clerk: Mapped[str] = mapped_column(String(64), default="")
+    payload: Mapped[str] = mapped_column(EncryptedText)  # JSON text
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

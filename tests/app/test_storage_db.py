@@ -79,3 +79,28 @@ def test_migrations_match_the_model(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_upgrade_keeps_rows_written_by_the_previous_version(tmp_path: Path) -> None:
+    """A station upgrading the program keeps its windows and cases (new columns get defaults)."""
+    from alembic import command
+
+    from app.storage.db import _alembic_config
+
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    cfg = _alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO station (code, name, mode, region_code, address, phone, created_at) "
+                          "VALUES ('S', '站', 'station', '', '', '', '2026-01-01')"))  # fmt: skip
+        conn.execute(text("INSERT INTO counter_window (station_id, number, name, categories, active) "
+                          "VALUES (1, 3, '3号', '[]', 1)"))  # fmt: skip
+    assert upgrade(db) != []
+    with db.session() as s:
+        from app.model import Window
+
+        w = s.get(Window, 1)
+        assert w is not None and w.number == 3 and w.paused is False
+    db.dispose()
