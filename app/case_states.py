@@ -61,6 +61,7 @@ class CaseAction(enum.StrEnum):
     EVALUATE = "evaluate"  # 评价
     WITHDRAW = "withdraw"  # 撤回
     VOID = "void"  # 作废 (supervisor only)
+    UNDO_DECISION = "undo_decision"  # 撤销决定 (supervisor only): back to 已收件
 
 
 ACTION_LABELS: dict[CaseAction, str] = {
@@ -77,6 +78,7 @@ ACTION_LABELS: dict[CaseAction, str] = {
     CaseAction.EVALUATE: "评价",
     CaseAction.WITHDRAW: "撤回",
     CaseAction.VOID: "作废",
+    CaseAction.UNDO_DECISION: "撤销决定",
 }
 
 _CASE_ROLES = frozenset({Role.CLERK, Role.STATION_STAFF, Role.SUPERVISOR})
@@ -140,6 +142,13 @@ TRANSITIONS: dict[CaseAction, Transition] = {
             CaseAction.VOID,
             _OPEN | {CaseState.REJECTED, CaseState.COMPLETED, CaseState.DELIVERED},
             CaseState.VOIDED,
+            needs_reason=True,
+            roles=frozenset({Role.SUPERVISOR}),
+        ),
+        Transition(
+            CaseAction.UNDO_DECISION,
+            frozenset({CaseState.ACCEPTED, CaseState.CORRECTION_REQUESTED, CaseState.REJECTED}),
+            CaseState.RECEIVED,
             needs_reason=True,
             roles=frozenset({Role.SUPERVISOR}),
         ),

@@ -3,22 +3,30 @@
 Every transition writes, in the caller's single transaction, the case change, one AuditEvent
 (who, when, before/after, reason) and one OutboxEvent for the platform. Nothing here commits:
 ``Database.session()`` does, so a crash leaves either all three rows or none.
+
+The window's decisions (预登记, 受理, 补正告知, 不予受理, 撤销, 出件) live here too, beside the
+transitions they drive: one module for the whole case lifecycle is longer than our usual ~400
+lines, but splitting it would separate each decision from the state rule it depends on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+import secrets
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, outbox
-from app.case_states import ACTION_LABELS, STATE_LABELS, TRANSITIONS, CaseAction, CaseState, next_state
+from app.case_states import ACTION_LABELS, TRANSITIONS, CaseAction, CaseState, next_state
 from app.clock import local_date
 from app.errors import DomainError
+from app.masking import mask_id_number
 from app.model import (
+    Agent,
+    Applicant,
     Case,
     CaseMaterial,
     CaseMaterialStatus,
@@ -30,42 +38,16 @@ from app.model import (
 )
 from app.services.actor import Actor
 from app.services.calendar import load_calendar
+from app.services.case_views import CaseView, CorrectionItem, build_view, case_items
 from app.storage.counters import locked_setting
+from app.storage.crypto import active_cipher
+from app.validation import check_id_number
 from app.workdays import Deadline, WorkdayCalendar
+
+log = logging.getLogger(__name__)
 
 # Fields copied into the audit trail's before/after snapshots.
 _SNAPSHOT_FIELDS = ("state", "promised_date", "result_code", "correction_count", "last_reason")
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """What screens need to show a case; a plain copy, safe to hand to another thread."""
-
-    id: int
-    uuid: str
-    local_number: str
-    state: str
-    state_label: str
-    title: str
-    promised_date: dt.date | None
-    promised_provisional: bool
-    correction_count: int
-    materials: tuple[str, ...]
-
-
-def _view(case: Case) -> CaseView:
-    return CaseView(
-        id=case.id,
-        uuid=case.uuid,
-        local_number=case.local_number,
-        state=case.state,
-        state_label=STATE_LABELS[CaseState(case.state)],
-        title=case.title,
-        promised_date=case.promised_date,
-        promised_provisional=case.promised_provisional,
-        correction_count=case.correction_count,
-        materials=tuple(m.name for m in case.materials),
-    )
 
 
 def _snapshot(case: Case) -> dict[str, Any]:
@@ -102,14 +84,6 @@ def merged_requirements(items: list[ServiceItem]) -> list[tuple[str, str, int | 
                 keep_id = merged[key][1] if key in merged else req.id
                 merged[key] = (req.necessity, keep_id)
     return [(name, nec, rid) for name, (nec, rid) in merged.items()]
-
-
-def _case_items(session: Session, case: Case) -> list[ServiceItem]:
-    if case.bundle_id is not None:
-        bundle = session.get(ItemBundle, case.bundle_id)
-        return list(bundle.items) if bundle else []
-    item = session.get(ServiceItem, case.item_id) if case.item_id is not None else None
-    return [item] if item else []
 
 
 def open_case(
@@ -159,6 +133,8 @@ def open_case(
     actor.require(TRANSITIONS[action].roles, ACTION_LABELS[action])
     case = Case(
         local_number=_next_local_number(session, station_code, local_date(now)),
+        # Provisional query password for the receipt; the platform's own replaces it after sync.
+        query_password=f"{secrets.randbelow(10**6):06d}",
         state=next_state(CaseState.NEW, action).value,
         title=title,
         item_id=item.id if item else None,
@@ -184,7 +160,7 @@ def open_case(
     session.add(case)
     session.flush()
     _record(session, case, actor, action, before=None, reason="", now=now)
-    return _view(case)
+    return build_view(session, case)
 
 
 def promised_deadline(item: ServiceItem, accepted: dt.date, calendar: WorkdayCalendar) -> Deadline:
@@ -228,7 +204,7 @@ def transition(
     today = local_date(now)
     if action is CaseAction.ACCEPT:
         cal = calendar or load_calendar(session)
-        deadlines = [promised_deadline(it, today, cal) for it in _case_items(session, case)]
+        deadlines = [promised_deadline(it, today, cal) for it in case_items(session, case)]
         if deadlines:
             latest = max(deadlines, key=lambda d: d.date)
             case.promised_date = latest.date
@@ -263,7 +239,7 @@ def transition(
     if reason:
         case.last_reason = reason
     _record(session, case, actor, action, before=before, reason=reason, now=now)
-    return _view(case)
+    return build_view(session, case)
 
 
 def _end_suspension(case: Case, now: dt.datetime, today: dt.date, calendar: WorkdayCalendar) -> None:
@@ -313,19 +289,214 @@ def _record(
     )
 
 
+# --- Decisions at the window ----------------------------------------------------------------
+
+
+def pre_register(
+    session: Session,
+    actor: Actor,
+    *,
+    station_code: str,
+    item_impl_code: str | None = None,
+    bundle_code: str | None = None,
+    applicant_id: int | None = None,
+    agent_id: int | None = None,
+    authorization_id: int | None = None,
+    ticket_id: int | None = None,
+    window_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseView:
+    """预登记: number the case and route it to the department's window (a 收件凭证 is printed)."""
+    view = open_case(
+        session,
+        actor,
+        station_code=station_code,
+        item_impl_code=item_impl_code,
+        bundle_code=bundle_code,
+        applicant_id=applicant_id,
+        agent_id=agent_id,
+        authorization_id=authorization_id,
+        ticket_id=ticket_id,
+        window_id=window_id,
+        pre_register=True,
+        now=now,
+    )
+    case = _case(session, view.id)
+    items = case_items(session, case)
+    case.routed_department = "、".join(dict.fromkeys(i.department for i in items))
+    session.flush()
+    return build_view(session, case)
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise DomainError(f"办件 {case_id} 不存在。")
+    return case
+
+
+def blocking_materials(case: Case) -> list[str]:
+    """Why 受理 is not possible yet: required materials without pages, 容缺 ones without commitment."""
+    blocking = []
+    for m in case.materials:
+        if m.status in (CaseMaterialStatus.RECEIVED, CaseMaterialStatus.REUSED, CaseMaterialStatus.DEFERRED):
+            continue
+        if m.necessity == "1":
+            blocking.append(f"{m.name}（必要材料，尚未收取）")
+        elif m.necessity == "3":
+            blocking.append(f"{m.name}（容缺后补材料：请收取或登记容缺承诺）")
+    return blocking
+
+
+def accept(session: Session, actor: Actor, case_id: int, *, now: dt.datetime | None = None) -> CaseView:
+    """受理: only with every required material in hand (or 容缺 committed); sets the promised date."""
+    case = _case(session, case_id)
+    missing = blocking_materials(case)
+    if missing and case.state == CaseState.RECEIVED:
+        raise DomainError("材料不齐，不能受理：" + "；".join(missing) + "。请收取材料，或改为补正告知。")
+    return transition(session, case_id, CaseAction.ACCEPT, actor, now=now)
+
+
+def request_correction(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    items: list[CorrectionItem],
+    *,
+    deadline: dt.date,
+    now: dt.datetime | None = None,
+) -> CaseView:
+    """补正告知 (一次性告知): every material to add or fix, at once, with a deadline."""
+    now = now or utcnow()
+    lines = [i for i in items if i.material.strip()]
+    if not lines:
+        raise DomainError("一次性告知必须列出需要补正的材料及要求。")
+    if deadline < local_date(now):
+        raise DomainError("补正期限不能早于今天。")
+    case = _case(session, case_id)
+    reason = "；".join(f"{i.material}：{i.requirement}" if i.requirement else i.material for i in lines)
+    transition(session, case_id, CaseAction.REQUEST_CORRECTION, actor, reason=reason, now=now)
+    case.correction_items = [{"material": i.material, "requirement": i.requirement} for i in lines]
+    case.correction_deadline = deadline
+    session.flush()
+    return build_view(session, case)
+
+
+def receive_correction(
+    session: Session, actor: Actor, case_id: int, *, now: dt.datetime | None = None
+) -> CaseView:
+    """补正收件: the corrected materials arrived; the case is back to 已收件, ready for 受理."""
+    return transition(session, case_id, CaseAction.RECEIVE_CORRECTION, actor, now=now)
+
+
+def reject(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str,
+    competent_agency: str = "",
+    now: dt.datetime | None = None,
+) -> CaseView:
+    """不予受理: a specific reason is required; name the competent agency when outside the remit."""
+    transition(session, case_id, CaseAction.REJECT, actor, reason=reason, now=now)
+    case = _case(session, case_id)
+    case.competent_agency = competent_agency.strip()
+    session.flush()
+    return build_view(session, case)
+
+
+def undo_decision(
+    session: Session, actor: Actor, case_id: int, *, reason: str, now: dt.datetime | None = None
+) -> CaseView:
+    """撤销决定 (supervisor only): back to 已收件; the undone decision stays in the audit trail."""
+    case = _case(session, case_id)
+    transition(session, case_id, CaseAction.UNDO_DECISION, actor, reason=reason, now=now)
+    case.promised_date = None
+    case.promised_provisional = False
+    case.accepted_at = None
+    case.rejected_at = None
+    case.correction_items = []
+    case.correction_deadline = None
+    case.competent_agency = ""
+    session.flush()
+    return build_view(session, case)
+
+
+def deliver(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    collector_id_number: str | None,
+    collector_name: str,
+    mail_address: str | None = None,
+    tracking_number: str = "",
+    now: dt.datetime | None = None,
+) -> CaseView:
+    """出件: hand the result to the applicant or their authorized agent (ID checked), or mail it (EMS)."""
+    case = _case(session, case_id)
+    if mail_address is not None:
+        if not mail_address.strip() or not tracking_number.strip():
+            raise DomainError("邮寄送达需要填写收件地址和快递单号。")
+        transition(session, case_id, CaseAction.DELIVER, actor, delivery_method="邮寄", now=now)
+        case.mail_address = mail_address.strip()
+        case.mail_tracking_number = tracking_number.strip()
+        case.collector_name = collector_name.strip()
+        session.flush()
+        return build_view(session, case)
+    if not collector_id_number:
+        raise DomainError("当面领取须核验领取人身份证：请读卡或输入证件号码。")
+    info = check_id_number(collector_id_number)
+    index = active_cipher().blind_index(info.number)
+    applicant = session.get(Applicant, case.applicant_id) if case.applicant_id is not None else None
+    agent = session.get(Agent, case.agent_id) if case.agent_id is not None else None
+    if applicant is not None and applicant.id_number_index == index:
+        is_agent = False
+    elif agent is not None and agent.id_number_index == index:
+        is_agent = True
+    else:
+        # The caller's transaction rolls back on this error, so the refusal is logged, not audited.
+        log.warning(
+            "delivery of case %s refused: collector %s matches neither applicant nor agent",
+            case.local_number,
+            mask_id_number(info.number),
+        )
+        raise DomainError(
+            "领取人身份与申请人或受托代办人不符，不能领取。请由申请人本人或已登记的受托人持身份证领取。"
+        )
+    transition(session, case_id, CaseAction.DELIVER, actor, delivery_method="自取", now=now)
+    case.collector_name = collector_name.strip() or (
+        agent.name if is_agent and agent else applicant.name if applicant else ""
+    )
+    case.collector_id_index = index
+    case.collector_is_agent = is_agent
+    session.flush()
+    return build_view(session, case)
+
+
 def case_view(session: Session, case_id: int) -> CaseView:
     case = session.get(Case, case_id)
     if case is None:
         raise DomainError(f"办件 {case_id} 不存在。")
-    return _view(case)
+    return build_view(session, case)
 
 
 __all__ = [
     "CaseMaterialStatus",
     "CaseView",
+    "CorrectionItem",
+    "accept",
+    "blocking_materials",
     "case_view",
+    "deliver",
     "merged_requirements",
     "open_case",
+    "pre_register",
     "promised_deadline",
+    "receive_correction",
+    "reject",
+    "request_correction",
     "transition",
+    "undo_decision",
 ]

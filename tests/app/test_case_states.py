@@ -56,6 +56,13 @@ EXPECTED: dict[tuple[CaseState, CaseAction], CaseState] = {
     },
 }
 
+EXPECTED.update(
+    {
+        (s, CaseAction.UNDO_DECISION): CaseState.RECEIVED
+        for s in (CaseState.ACCEPTED, CaseState.CORRECTION_REQUESTED, CaseState.REJECTED)
+    }
+)
+
 ALL_PAIRS = [(s, a) for s in CaseState for a in CaseAction]
 
 
