@@ -41,7 +41,8 @@ test: system-deps-test install
 	tools/test.sh
 
 bench: install
-	QT_QPA_PLATFORM=offscreen $(PY) bench/startup.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.startup
+	$(PY) -m bench.catalog_search
 
 screenshot: install
 	tools/screenshot.sh
