@@ -25,7 +25,8 @@ PG_ENV = "YC_TEST_PG_URL"
 # CI runs on 2 busy cores: judge properties, not speed (timing lives in bench/).
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci")
-_TEMPLATE = "yc_template"
+# One template per pytest process, so parallel runs on one server never drop each other's.
+_TEMPLATE = f"yc_template_{os.getpid()}"
 
 
 def pg_admin_url() -> str | None:
@@ -49,7 +50,7 @@ def yc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> str:
+def pg_template() -> Iterator[str]:
     admin = pg_admin_url()
     if admin is None:
         pytest.skip(f"PostgreSQL not started: set {PG_ENV} (make test does this)")
@@ -62,7 +63,8 @@ def pg_template() -> str:
     db = Database(url)
     upgrade(db)
     db.dispose()
-    return admin
+    yield admin
+    _drop_pg(admin, _TEMPLATE)
 
 
 def _fresh_pg(admin: str) -> tuple[str, str]:
