@@ -18,6 +18,7 @@ from app import audit
 from app.model import Clerk, ItemBundle, MaterialRequirement, Role, ServiceItem, Station, Window, bundle_item
 from app.services.catalog import pinyin_full, pinyin_initials
 from app.services.clerks import create_clerk
+from app.services.queue import ensure_default_categories
 
 #: Demo accounts (username, display name, role, password). Shown on the demo sign-in screen only.
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str], ...] = (
@@ -66,6 +67,7 @@ def load_demo(
             station.windows.append(Window(number=n, name=f"{n}号综合窗口", categories=cats))
         session.add(station)
         session.flush()
+    ensure_default_categories(session, station_code)
     clerks_added = 0
     for username, name, role, password in DEMO_ACCOUNTS:
         if session.execute(select(Clerk).where(Clerk.username == username)).scalar_one_or_none() is None:

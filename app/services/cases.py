@@ -15,6 +15,7 @@ from app.errors import DomainError, ValidationError
 from app.masking import mask_name, mask_phone
 from app.model import Applicant, AuditEvent, Case, OutboxEvent
 from app.services.calendar import load_calendar
+from app.services.materials import ACTION_LABELS as MATERIAL_ACTION_LABELS
 from app.storage.crypto import active_cipher
 from app.validation import check_id_number
 
@@ -171,7 +172,7 @@ def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
         try:
             label = ACTION_LABELS[CaseAction(action)]
         except ValueError:
-            label = action
+            label = MATERIAL_ACTION_LABELS.get(ev.action, ev.action)
         before = str((ev.before or {}).get("state", ""))
         after = str((ev.after or {}).get("state", ""))
         out.append(
