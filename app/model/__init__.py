@@ -1,5 +1,6 @@
 """The domain model (SQLAlchemy 2 typed ORM). Import entities from here."""
 
+from app.model import catalog_version as _catalog_version  # noqa: F401  (registers the bump hook)
 from app.model.base import Base, UtcDateTime, new_uuid, utcnow
 from app.model.cases import Case, CaseMaterial, CaseMaterialStatus, Page, Suspension
 from app.model.catalog import (

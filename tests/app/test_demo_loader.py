@@ -66,3 +66,23 @@ def test_demo_accounts_sign_in_and_wrong_password_is_refused(demo_db: Database) 
         assert "密码不正确" in str(e)
     else:
         raise AssertionError("wrong password accepted")
+
+
+def test_search_sees_catalog_changes_and_ranks_prefix_first(demo_db: Database) -> None:
+    from app.model import ServiceItem
+
+    with demo_db.session() as s:
+        assert search_items(s, "测试新增事项") == []
+        s.add(ServiceItem(basic_code="X", impl_code="NEW-1", name="测试新增事项", item_type_code="20",
+                          department="示范县民政局", implementing_body="示范县民政局", implementing_body_code="x",
+                          pinyin_initials=pinyin_initials("测试新增事项")))  # fmt: skip
+    with demo_db.session() as s:
+        assert [i.impl_code for i in search_items(s, "测试新增")] == ["NEW-1"]
+        assert search_items(s, "csxz")[0].impl_code == "NEW-1"
+        # a department match that is not a name/initials prefix ranks after prefix matches
+        hits = search_items(s, "民政")
+        assert hits and all("民政" in h.department or "民政" in h.name for h in hits)
+        item = s.execute(select(ServiceItem).where(ServiceItem.impl_code == "NEW-1")).scalar_one()
+        item.active = False
+    with demo_db.session() as s:
+        assert search_items(s, "测试新增") == []
