@@ -202,7 +202,9 @@ def transition(
         raise DomainError(f"“{ACTION_LABELS[action]}”必须填写理由，请补充后再提交。")
     before = _snapshot(case)
     today = local_date(now)
-    if action is CaseAction.ACCEPT:
+    if action is CaseAction.RECEIVE:
+        case.received_at = now  # 收件 time is legally material: the 5-day notice window starts here
+    elif action is CaseAction.ACCEPT:
         cal = calendar or load_calendar(session)
         deadlines = [promised_deadline(it, today, cal) for it in case_items(session, case)]
         if deadlines:

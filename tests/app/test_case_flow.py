@@ -208,3 +208,13 @@ def test_special_procedure_pushes_promised_date(catalog: Database) -> None:
 def test_agent_needs_authorization(catalog: Database) -> None:
     with pytest.raises(DomainError, match="委托"), catalog.session() as s:
         open_case(s, CLERK, station_code="ST001", item_impl_code="IMPL-A", agent_id=1)
+
+
+def test_receiving_a_pre_registered_case_records_receipt_time(catalog: Database) -> None:
+    later = SEPT30 + dt.timedelta(hours=2)
+    with catalog.session() as s:
+        v = open_case(s, CLERK, station_code="ST001", item_impl_code="IMPL-A", pre_register=True, now=SEPT30)
+        case = s.get(Case, v.id)
+        assert case is not None and case.received_at is None and case.registered_at == SEPT30
+        transition(s, v.id, CaseAction.RECEIVE, CLERK, now=later)
+        assert case.received_at == later
