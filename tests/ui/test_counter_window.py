@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,20 +8,32 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.config import load_config
 from app.context import AppContext
+from app.model import Role
+from app.services import case_flow, queue
+from app.services.actor import Actor
 from app.services.catalog import ItemSummary
 from devices.manager import DeviceManager
 from ui.counter import item_panel as item_panel_module
 from ui.counter import run_counter
+from ui.counter.case_list import CaseListWindow
 from ui.counter.launch import device_drivers
-from ui.counter.queue_panel import NO_NUMBER, QUEUE_DISABLED_TIP
-from ui.counter.window import CounterWindow
-from ui.ops import Op, OpRunner
+from ui.counter.status_bar import CounterStatusBar
+from ui.counter.window import KEY_MAP, CounterWindow
+from ui.ops import Changes, Op, OpRunner
+from ui.signin import SignInDialog
 
 SIMULATED = {"idcard": "simulated", "printer": "simulated"}
+CLERK = Actor(username="chuangkou", role=Role.CLERK, display_name="王小窗", clerk_id=1)
+INSTALLER = Actor(username="shishi", role=Role.INSTALLER, display_name="孙实施")
+BUILDING_PERMIT = "11341122003052113M40110037000000"  # 建筑工程施工许可 in the demo catalog
+#: Every key of the spec's key map, as the help overlay must list them.
+SPEC_KEYS = ("F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "Ctrl+P", "Ctrl+L", "Ctrl+F", "F12",
+             "Ctrl+Shift+L")  # fmt: skip
 
 
 @pytest.fixture
@@ -33,7 +46,7 @@ def devices(demo_ctx: AppContext) -> Iterator[DeviceManager]:
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_ctx: AppContext) -> CounterWindow:
-    w = CounterWindow(demo_ctx, OpRunner(inline=True))
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), None, CLERK)
     qtbot.addWidget(w)
     return w
 
@@ -45,13 +58,15 @@ def show_active(qtbot: QtBot, window: CounterWindow) -> None:
         window.activateWindow()
 
 
-def test_window_has_chinese_title_and_four_panels(window: CounterWindow) -> None:
+def test_window_has_chinese_title_and_its_panels(window: CounterWindow) -> None:
     assert window.windowTitle() == "一窗 · 综合窗口受理"
     titles = [
         p.title()
         for p in (window.queue_panel, window.applicant_panel, window.item_panel, window.materials_panel)
     ]
     assert titles == ["叫号", "申请人", "办件", "材料"]
+    for panel in (window.guide_view, window.decision_bar):
+        assert panel.window() is window
 
 
 def test_first_search_lists_the_catalog(window: CounterWindow) -> None:
@@ -81,34 +96,99 @@ def test_no_match_says_so(qtbot: QtBot, window: CounterWindow) -> None:
     assert "没有找到" in window.item_panel.summary.text()
 
 
-def test_choosing_an_item_shows_its_material_checklist(qtbot: QtBot, window: CounterWindow) -> None:
-    qtbot.keyClicks(window.item_panel.search_box, "jzgc")
-    qtbot.waitUntil(lambda: "建筑工程施工许可" in window.item_panel.listed_names(), timeout=3000)
-    qtbot.keyClick(window.item_panel.search_box, Qt.Key.Key_Down)  # into the list, first row chosen
-    rows = window.materials_panel.rows()
-    assert rows, "the checklist stays empty"
-    assert {necessity for _, necessity, _, _ in rows} <= {"必要", "非必要", "容缺后补"}
-    assert any(necessity == "必要" for _, necessity, _, _ in rows)
-    assert all("份" in copies or copies == "—" for _, _, copies, _ in rows)
-    assert window.materials_panel.heading.text().startswith(window.item_panel.listed_names()[0])
-
-
-def test_queue_panel_waits_for_the_queue_module(window: CounterWindow) -> None:
-    assert window.queue_panel.current_number() == NO_NUMBER
-    for button in window.queue_panel.buttons.values():
-        assert not button.isEnabled()
-        assert button.toolTip() == QUEUE_DISABLED_TIP
-    assert window.queue_panel.buttons["call_next"].shortcut().toString() == "F1"
-
-
-def test_applicant_id_number_is_masked_on_screen(window: CounterWindow) -> None:
+def test_f1_calls_a_ticket_and_reading_the_applicant_starts_service(
+    qtbot: QtBot, window: CounterWindow, demo_ctx: AppContext
+) -> None:
+    show_active(qtbot, window)
+    with demo_ctx.db.session() as session:
+        ticket = queue.issue_ticket(session, station_code=demo_ctx.station_code, category="B")
+    window.queue_panel.refresh()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert window.queue_panel.current_number() == ticket.number == "B001"
+    assert window.visit.ticket is not None and window.visit.ticket.state == "called"
     panel = window.applicant_panel
-    panel.show_applicant("张三", "11010519491231002X", "13812345678")
-    assert panel.name_field.text() == "张三"
-    assert panel.id_field.text() == "1101**********002X"
-    assert panel.id_field.isReadOnly() and panel.name_field.isReadOnly()
-    panel.clear()
-    assert panel.id_field.text() == ""
+    panel.name_field.insert("李四")
+    panel.id_field.edit.setText("11010519491231002X")
+    qtbot.keyClick(panel.id_field.edit, Qt.Key.Key_Return)
+    assert window.visit.applicant is not None
+    assert window.visit.ticket is not None and window.visit.ticket.state == "serving"
+
+
+def test_installer_sees_the_counter_keys_disabled_with_the_role_needed(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), None, INSTALLER)
+    qtbot.addWidget(w)
+    assert not w.queue_panel.buttons["call_next"].isEnabled()
+    lines = w.help_overlay.lines_text()
+    f1 = next(line for line in lines if line.startswith("F1 "))
+    assert "需要窗口人员、代办员或值班长账号（当前：实施人员）" in f1
+    assert w.status_bar.clerk_label.text() == "孙实施（实施人员）"
+
+
+def test_installer_cannot_open_cases(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), None, INSTALLER)
+    qtbot.addWidget(w)
+    for panel in (w.materials_panel, w.decision_bar):
+        assert not panel.isEnabled()
+        assert panel.toolTip() == "需要窗口人员、代办员或值班长账号（当前：实施人员）"
+    assert not any(button.isEnabled() for button in w.decision_bar.buttons.values())
+    w.item_panel.search("jzgc")  # looking things up stays allowed
+    assert "建筑工程施工许可" in w.item_panel.listed_names()
+
+
+def test_a_window_opened_without_sign_in_is_read_only(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    w = CounterWindow(demo_ctx, OpRunner(inline=True))
+    qtbot.addWidget(w)
+    assert w.actor.role is Role.INSTALLER
+    assert not w.queue_panel.buttons["call_next"].isEnabled()
+
+
+def test_idle_lock_covers_the_counter_and_keys_do_nothing_meanwhile(
+    qtbot: QtBot, window: CounterWindow, demo_ctx: AppContext
+) -> None:
+    show_active(qtbot, window)
+    with demo_ctx.db.session() as session:
+        queue.issue_ticket(session, station_code=demo_ctx.station_code, category="A")
+    window.queue_panel.refresh()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    lock = window.idle_lock
+    assert lock.locked
+    assert lock.screen.geometry() == window.rect()
+    qtbot.keyClick(lock.screen.password, Qt.Key.Key_F1)
+    qtbot.keyClick(lock.screen.password, Qt.Key.Key_F12)
+    assert window.visit.ticket is None and not window.help_overlay.isVisible()
+    qtbot.keyClicks(lock.screen.password, "123456")
+    qtbot.keyClick(lock.screen.password, Qt.Key.Key_Return)
+    assert not lock.locked
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert window.queue_panel.current_number() == "A001"
+
+
+def test_idle_lock_uses_the_configured_minutes(window: CounterWindow) -> None:
+    assert window.idle_lock.timeout_ms == 5 * 60_000  # ui.idle_lock_minutes default
+
+
+def test_ctrl_l_opens_the_case_list(qtbot: QtBot, window: CounterWindow) -> None:
+    show_active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.case_list, CaseListWindow)
+    assert window.case_list.isVisible()
+
+
+def test_sync_backlog_follows_case_changes(window: CounterWindow, demo_ctx: AppContext) -> None:
+    assert window.status_bar.outbox_label.text() == "待同步 0 件"
+    with demo_ctx.db.session() as session:
+        case_flow.pre_register(session, CLERK, station_code=demo_ctx.station_code, item_impl_code=BUILDING_PERMIT)
+    window._runner.operation_did_execute.emit(Changes(cases=True))
+    assert window.status_bar.outbox_label.text() != "待同步 0 件"
+
+
+def test_status_refreshes_on_a_timer(qtbot: QtBot, window: CounterWindow, demo_ctx: AppContext) -> None:
+    window._status_timer.setInterval(30)
+    window.start_watching()
+    with demo_ctx.db.session() as session:
+        queue.issue_ticket(session, station_code=demo_ctx.station_code, category="A")
+    qtbot.waitUntil(lambda: window.queue_panel.waiting_counts().get("A") == 1, timeout=2000)
+    window.close()
 
 
 def test_f12_and_question_mark_toggle_the_help_overlay(qtbot: QtBot, window: CounterWindow) -> None:
@@ -139,11 +219,15 @@ def test_question_mark_in_the_search_box_is_text_not_a_shortcut(qtbot: QtBot, wi
     qtbot.waitUntil(lambda: window.item_panel.summary.text() != "", timeout=3000)
 
 
-def test_help_overlay_lists_the_keys(window: CounterWindow) -> None:
+def test_help_overlay_lists_every_key_of_the_key_map(window: CounterWindow) -> None:
     lines = window.help_overlay.lines_text()
-    assert any(line.startswith("F1") and "叫号" in line and QUEUE_DISABLED_TIP in line for line in lines)
-    assert any(line.startswith("F12") for line in lines)
-    assert any(line.startswith("Ctrl+F") and "查找事项" in line for line in lines)
+    keys = [line.split("  ")[0] for line in lines]
+    for key in SPEC_KEYS:
+        assert any(k == key or k.startswith(f"{key} ") for k in keys), key
+    assert len(lines) == len(KEY_MAP)
+    assert any(line.startswith("F1 ") and "叫号" in line for line in lines)
+    assert any(line.startswith("Ctrl+F") and "搜索事项" in line for line in lines)
+    assert not any("需要" in line for line in lines)  # a clerk may use every key
 
 
 def test_status_bar_shows_station_window_platform_and_backlog(window: CounterWindow) -> None:
@@ -152,12 +236,13 @@ def test_status_bar_shows_station_window_platform_and_backlog(window: CounterWin
     assert bar.window_label.text() == "1 号窗口"
     assert bar.platform_label.text() == "平台：未配置"
     assert bar.outbox_label.text() == "待同步 0 件"
+    assert bar.clerk_label.text() == "王小窗（窗口人员）"
 
 
 def test_status_bar_lists_simulated_devices_as_ready(
     qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
 ) -> None:
-    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices, CLERK)
     qtbot.addWidget(w)
     assert not w.loaded  # devices have not reported yet
     devices.start()
@@ -168,7 +253,7 @@ def test_status_bar_lists_simulated_devices_as_ready(
 def test_unplugging_a_device_shows_in_the_status_bar(
     qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
 ) -> None:
-    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices, CLERK)
     qtbot.addWidget(w)
     devices.start()
     qtbot.waitUntil(lambda: w.loaded, timeout=5000)
@@ -183,17 +268,21 @@ def test_unplugging_a_device_shows_in_the_status_bar(
 def test_device_strip_shortens_to_a_summary_when_space_runs_out(
     qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager
 ) -> None:
-    w = CounterWindow(demo_ctx, OpRunner(inline=True), devices)
+    # The status bar alone in a window: the counter's panels have their own minimum width.
+    w = QMainWindow()
+    bar = CounterStatusBar()
+    w.setStatusBar(bar)
     qtbot.addWidget(w)
-    devices.start()
-    qtbot.waitUntil(lambda: w.loaded, timeout=5000)
+    for status in devices.statuses():
+        bar.show_device(dataclasses.replace(status, state="ready") if status.state != "absent" else status)
+    bar.show_clerk(CLERK)
     w.resize(1600, 600)
     w.show()
-    qtbot.waitUntil(lambda: not w.status_bar.devices.compact, timeout=3000)
-    assert "身份证阅读器：就绪" in w.status_bar.devices.text()
+    qtbot.waitUntil(lambda: not bar.devices.compact, timeout=3000)
+    assert "身份证阅读器：就绪" in bar.devices.text()
     w.resize(400, 600)
-    qtbot.waitUntil(lambda: w.status_bar.devices.compact, timeout=3000)
-    assert w.status_bar.devices.text() == "设备：2 台就绪"
+    qtbot.waitUntil(lambda: bar.devices.compact, timeout=3000)
+    assert bar.devices.text() == "设备：2 台就绪"
     assert w.width() <= 600  # the status bar no longer forces the window wider than asked
 
 
@@ -237,7 +326,7 @@ def test_an_older_search_finishing_late_is_not_shown(
     monkeypatch.setattr(item_panel_module, "search_catalog", slow_first_query)
     runner = OpRunner()
     try:
-        w = CounterWindow(demo_ctx, runner)
+        w = CounterWindow(demo_ctx, runner, None, CLERK)
         qtbot.addWidget(w)
         qtbot.waitUntil(lambda: w.catalog_loaded, timeout=5000)
         shown: list[list[str]] = []
@@ -253,20 +342,55 @@ def test_an_older_search_finishing_late_is_not_shown(
         runner.shutdown()
 
 
-def test_run_counter_runs_until_the_clerk_closes_the_window(qtbot: QtBot, demo_ctx: AppContext) -> None:
-    closed: list[bool] = []
+def test_run_counter_signs_in_then_runs_until_the_clerk_closes_the_window(
+    qtbot: QtBot, demo_ctx: AppContext
+) -> None:
+    closed: list[str] = []
 
-    def close_once_loaded(tries_left: int = 200) -> None:
+    def sign_in_then_close(tries_left: int = 200) -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+        if dialogs:
+            dialogs[0].username.setText("chuangkou")
+            dialogs[0].password.setText("123456")
+            dialogs[0].submit()
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, CounterWindow) and w.isVisible()
         ]
         if (windows and windows[0].loaded) or tries_left == 0:
-            closed.append(bool(windows))
+            closed.extend(w.actor.username for w in windows)
             for w in windows:
                 w.close()
             return
-        QTimer.singleShot(20, lambda: close_once_loaded(tries_left - 1))
+        QTimer.singleShot(20, lambda: sign_in_then_close(tries_left - 1))
 
-    QTimer.singleShot(0, close_once_loaded)
+    QTimer.singleShot(0, sign_in_then_close)
     assert run_counter(demo_ctx) == 0
-    assert closed == [True]
+    assert closed == ["chuangkou"]
+
+
+def test_closing_the_sign_in_dialog_ends_without_a_window(qtbot: QtBot, demo_ctx: AppContext) -> None:
+    seen: list[bool] = []
+
+    def close_dialog(tries_left: int = 100) -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+        if dialogs or tries_left == 0:
+            seen.append(bool(dialogs))
+            for d in dialogs:
+                d.reject()
+            return
+        QTimer.singleShot(20, lambda: close_dialog(tries_left - 1))
+
+    QTimer.singleShot(0, close_dialog)
+    assert run_counter(demo_ctx) == 0
+    assert seen == [True]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, CounterWindow) and w.isVisible()]
+
+
+def test_smoke_outside_demo_mode_runs_read_only(
+    qtbot: QtBot, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boxes: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: boxes.append(str(args)))
+    config = load_config(None, overrides={"ui.demo": "false", "storage.key_source": "file"})
+    assert run_counter(dataclasses.replace(demo_ctx, config=config), smoke=True) == 0
+    assert boxes == []

@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 HELP_KEY = "F12"
-#: Characters that toggle the help outside text fields. Matched by the text a key press produces,
-#: not by key code, because "?" needs Shift on most layouts and is "？" with Chinese punctuation.
+# Characters that toggle the help outside text fields. Matched by the text a key press produces,
+# not by key code, because "?" needs Shift on most layouts and is "？" with Chinese punctuation.
 HELP_CHARACTERS = frozenset({"?", "？"})
 SCRIM_ALPHA = 170
 
@@ -42,12 +42,12 @@ class HelpOverlay(QWidget):
         self._card.setAutoFillBackground(True)
         self._grid = QGridLayout()
         self._grid.setHorizontalSpacing(self.fontMetrics().averageCharWidth() * 3)
-        title = QLabel("快捷键")
+        title = QLabel(self.tr("快捷键"))
         title_font = QFont(self.font())
         title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
         title_font.setBold(True)
         title.setFont(title_font)
-        footer = QLabel("按 F12、? 或 Esc 关闭")
+        footer = QLabel(self.tr("按 F12、? 或 Esc 关闭"))
         card_layout = QVBoxLayout(self._card)
         card_layout.addWidget(title)
         card_layout.addLayout(self._grid)
@@ -71,7 +71,11 @@ class HelpOverlay(QWidget):
             key_font = QFont(key.font())
             key_font.setBold(True)
             key.setFont(key_font)
-            action = QLabel(line.action if line.enabled else f"{line.action}（{line.why_disabled}）")
+            action = QLabel(
+                line.action
+                if line.enabled
+                else self.tr("{action}（{why}）").format(action=line.action, why=line.why_disabled)
+            )
             for label in (key, action):
                 label.setEnabled(line.enabled)
                 self._grid.addWidget(label, row, 0 if label is key else 1)

@@ -1,6 +1,8 @@
-"""Start the counter mode: Qt application, devices, op runner and main window, and tear them down.
+"""Start the counter mode: Qt application, language, sign-in, devices, op runner and main window.
 
-``--smoke`` shows the window, waits for the first catalog search to finish and for every device
+The clerk signs in first (:class:`~ui.signin.SignInDialog`); closing that dialog ends the program.
+``--smoke`` skips the dialog: in demo mode it signs in as the first demo clerk, otherwise it runs
+as a read-only actor. It shows the window, waits for the first catalog search to finish and for every device
 in use to report its state (at most :data:`SMOKE_TIMEOUT_S`), optionally saves a screenshot, and exits — a check that the whole stack
 starts on this machine. Errors an op raises during a smoke run go to stderr, never to a dialog
 that would wait for a click nobody makes.
@@ -13,15 +15,20 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QDialog
 
 from app import paths
 from app.context import AppContext
+from app.errors import UserFacingError
 from app.logs import LOG_FILE_NAME
+from app.services.actor import Actor
 from devices.kinds import DEVICE_KINDS
 from devices.manager import DeviceManager
 from ui.application import apply_ui_font, ensure_application
-from ui.counter.window import CounterWindow
+from ui.counter.window import READ_ONLY_ACTOR, CounterWindow
+from ui.i18n import use_language
 from ui.ops import OpRunner
+from ui.signin import SignInDialog, demo_accounts, sign_in_op
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,28 @@ def wait_until_loaded(window: CounterWindow, timeout_s: float) -> bool:
     return window.loaded
 
 
+def smoke_actor(ctx: AppContext) -> Actor:
+    """Who a smoke run acts as: the first demo clerk in demo mode, else a read-only actor.
+
+    Signing in for real checks the accounts and the password hashing on this machine too.
+    """
+    if not ctx.config.get_bool("ui.demo"):
+        return READ_ONLY_ACTOR
+    username, _name, _role, password = demo_accounts()[0]
+    return sign_in_op(ctx, username, password).run()
+
+
+def sign_in_interactively(ctx: AppContext, runner: OpRunner) -> Actor | None:
+    """Show the sign-in dialog; None when the clerk closed it instead of signing in."""
+    dialog = SignInDialog(ctx, runner)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.actor
+    finally:
+        dialog.deleteLater()
+
+
 def save_screenshot(window: CounterWindow, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(target), "PNG"):
@@ -67,6 +96,7 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
     smoke = smoke or screenshot is not None
     app = ensure_application()
     apply_ui_font(app, ctx.config.get_float("ui.font_scale"))
+    use_language(app, ctx.config.get_str("ui.language"))
     smoke_errors: list[str] = []
 
     def report_to_stderr(text: str) -> None:
@@ -76,11 +106,23 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
     runner = OpRunner(
         log_path=paths.log_dir() / LOG_FILE_NAME, show_message=report_to_stderr if smoke else None
     )
-    devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
+    devices: DeviceManager | None = None
     window: CounterWindow | None = None
     try:
-        window = CounterWindow(ctx, runner, devices)
+        if smoke:
+            try:
+                actor: Actor | None = smoke_actor(ctx)
+            except UserFacingError as error:
+                print(f"冒烟检查失败：演示账号无法登录（{error}）", file=sys.stderr)
+                return EXIT_SMOKE_FAILED
+        else:
+            actor = sign_in_interactively(ctx, runner)
+            if actor is None:
+                return 0  # closed at the sign-in: nothing was opened, nothing is wrong
+        devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
+        window = CounterWindow(ctx, runner, devices, actor)
         devices.start()  # after the window subscribed, so it sees every device's first report
+        window.start_watching()
         if not smoke:
             # Without a window manager (kiosk PCs, bare X) showMaximized is only a hint: size it ourselves.
             screen = app.primaryScreen()
@@ -102,7 +144,8 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
         if window is not None:
             window.close()
         runner.shutdown()
-        devices.stop()
+        if devices is not None:
+            devices.stop()
         if window is not None:
             window.deleteLater()
         app.processEvents()

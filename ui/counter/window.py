@@ -1,13 +1,16 @@
-"""CounterWindow (综合窗口受理): the clerk's main window.
+"""CounterWindow (综合窗口受理): the clerk's main window, one screen per visit.
 
-Four panels side by side — 叫号 (queue), 申请人 (applicant), 办件 (find the service item) and 材料
-(its checklist) — and a status bar with the station, the devices and the sync backlog. Every core
-call goes through the OpRunner; device notices come in through a DeviceStatusBridge.
+Left: 叫号 (queue) over 申请人 (applicant). Middle: 办件 (find the service item) over the
+办事指南 (guide). Right: 材料 (the checklist of the case) with the decision buttons under it.
+A status bar shows station, window, clerk, devices, platform link and the sync backlog. All
+panels share one :class:`~ui.counter.visit.Visit`; every core call goes through the OpRunner;
+device notices come in through a DeviceStatusBridge. The signed-in :class:`Actor` decides what is
+enabled; an :class:`~ui.idle_lock.IdleLock` covers the window when the clerk is away.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -22,34 +25,68 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
-from app.services.catalog import ItemSummary
+from app.model import Role
+from app.services.actor import Actor
+from app.services.queue import COUNTER_ROLES
 from app.services.status import CounterStatus
 from devices.manager import DeviceManager, DeviceStatus
 from ui.counter.applicant_panel import ApplicantPanel
+from ui.counter.case_list import CaseListWindow
+from ui.counter.decision_dialogs import DecisionBar
+from ui.counter.guide_view import GuideView
 from ui.counter.help_overlay import HELP_CHARACTERS, HELP_KEY, HelpOverlay, KeyHelp
 from ui.counter.item_panel import ItemPanel
 from ui.counter.materials_panel import MaterialsPanel
 from ui.counter.operations import load_counter_status
-from ui.counter.queue_panel import QUEUE_ACTIONS, QUEUE_DISABLED_TIP, QueuePanel
-from ui.counter.status_bar import PLATFORM_URL_KEY, CounterStatusBar
+from ui.counter.queue_panel import QueuePanel
+from ui.counter.status_bar import PLATFORM_URL_KEY, STATUS_REFRESH_MS, CounterStatusBar
+from ui.counter.visit import Visit, gate_by_role, role_required_tip
 from ui.device_bridge import DeviceStatusBridge
+from ui.idle_lock import LOCK_KEY, IdleLock, idle_timeout_ms
 from ui.ops import Changes, OpRunner
 
-WINDOW_TITLE = "一窗 · 综合窗口受理"
 SEARCH_KEY = "Ctrl+F"
-#: Widgets where "?" is text the clerk types, not a request for help.
+CASE_LIST_KEY = "Ctrl+L"
+# Widgets where "?" is text the clerk types, not a request for help.
 TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
+# Who may open and decide cases (收件、受理…); the others (实施人员) may only look.
+CASE_ROLES = frozenset({Role.CLERK, Role.STATION_STAFF, Role.SUPERVISOR})
+# Who a window opened without signing in acts as: an installer, who may look but not act.
+READ_ONLY_ACTOR = Actor(username="readonly", role=Role.INSTALLER, display_name="只读")
+
+# The key map of the counter (shown by the help overlay): key, action, roles needed (None: anyone).
+KEY_MAP: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
+    ("F1", str(QT_TRANSLATE_NOOP("KeyMap", "叫号（办结当前号并叫下一位）")), COUNTER_ROLES),
+    ("F2", str(QT_TRANSLATE_NOOP("KeyMap", "读身份证")), COUNTER_ROLES),
+    ("F3", str(QT_TRANSLATE_NOOP("KeyMap", "重呼")), COUNTER_ROLES),
+    ("F4", str(QT_TRANSLATE_NOOP("KeyMap", "过号")), COUNTER_ROLES),
+    ("F5", str(QT_TRANSLATE_NOOP("KeyMap", "转移")), COUNTER_ROLES),
+    ("F6", str(QT_TRANSLATE_NOOP("KeyMap", "暂停 / 恢复服务")), COUNTER_ROLES),
+    ("F7", str(QT_TRANSLATE_NOOP("KeyMap", "拍照 / 扫描当前材料")), CASE_ROLES),
+    ("F8", str(QT_TRANSLATE_NOOP("KeyMap", "受理")), CASE_ROLES),
+    ("F9", str(QT_TRANSLATE_NOOP("KeyMap", "补正告知")), CASE_ROLES),
+    ("F10", str(QT_TRANSLATE_NOOP("KeyMap", "不予受理")), CASE_ROLES),
+    ("Ctrl+P", str(QT_TRANSLATE_NOOP("KeyMap", "打印")), CASE_ROLES),
+    (CASE_LIST_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "办件列表")), None),
+    (SEARCH_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "搜索事项")), None),
+    ("↓ / Enter", str(QT_TRANSLATE_NOOP("KeyMap", "从搜索框进入结果列表 / 重新搜索")), None),
+    (f"{HELP_KEY} / ?", str(QT_TRANSLATE_NOOP("KeyMap", "显示或隐藏快捷键帮助（? 在输入框外）")), None),
+    (LOCK_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "锁屏")), None),
+    ("Esc", str(QT_TRANSLATE_NOOP("KeyMap", "关闭快捷键帮助")), None),
+)
 
 
 class CounterWindow(QMainWindow):
-    """The counter main window; loads the catalog and the status bar as soon as it is built.
+    """The counter main window; loads the catalog, the queue and the status bar once it is built.
 
     Device events arrive only for changes made after the window subscribed, so a caller that wants
     :attr:`window_did_load` to cover devices builds the window before ``DeviceManager.start()``:
     every device reports at least once after starting (ready, or why it could not open).
+    Call :meth:`start_watching` once the window is shown (``run_counter`` does): it starts the
+    idle lock, the card-reader poll and the draft restore.
     """
 
-    #: Emitted once, when the first catalog search is listed and every device in use has reported.
+    # Emitted once, when the first catalog search is listed and every device in use has reported.
     window_did_load = Signal()
 
     def __init__(
@@ -57,28 +94,45 @@ class CounterWindow(QMainWindow):
         ctx: AppContext,
         runner: OpRunner,
         devices: DeviceManager | None = None,
+        actor: Actor | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("counter_window")
-        self.setWindowTitle(WINDOW_TITLE)
+        self.setWindowTitle(self.tr("一窗 · 综合窗口受理"))
         self._ctx = ctx
         self._runner = runner
+        self._devices = devices
+        self.actor = actor or READ_ONLY_ACTOR
+        self.visit = Visit(self.actor, self)
         self.catalog_loaded = False
         self._devices_to_report: set[str] = set()
+        self._closed = False
+        self.case_list: CaseListWindow | None = None
 
-        self.queue_panel = QueuePanel()
-        self.applicant_panel = ApplicantPanel()
-        self.item_panel = ItemPanel(ctx, runner)
-        self.materials_panel = MaterialsPanel(ctx, runner)
+        self.queue_panel = QueuePanel(ctx, runner, self.visit)
+        self.applicant_panel = ApplicantPanel(ctx, runner, self.visit, devices)
+        self.item_panel = ItemPanel(ctx, runner, self.visit, devices)
+        self.guide_view = GuideView(ctx, runner, self.visit, devices)
+        self.materials_panel = MaterialsPanel(ctx, runner, self.visit, devices)
+        self.decision_bar = DecisionBar(ctx, runner, self.visit, devices)
         self._build_layout()
 
         self.status_bar = CounterStatusBar()
         self.setStatusBar(self.status_bar)
         self.status_bar.show_platform(str(ctx.config.values.get(PLATFORM_URL_KEY) or ""))
+        self.status_bar.show_clerk(self.actor)
+
+        # The case workspace as a whole: a disabled parent keeps every button in it disabled, whatever
+        # the panels decide for themselves, so a role without case rights cannot open a case.
+        for panel in (self.materials_panel, self.decision_bar):
+            gate_by_role(panel, self.actor, CASE_ROLES)
 
         self.help_overlay = HelpOverlay(self._central)
-        self.help_overlay.set_lines(self._key_help())
+        self.help_overlay.set_lines(self.key_help())
+        self.idle_lock = IdleLock(
+            self, [self._central, self.status_bar], ctx, runner, self.actor, timeout_ms=idle_timeout_ms(ctx)
+        )
         self._add_shortcuts()
 
         self._bridge: DeviceStatusBridge | None = None
@@ -91,63 +145,100 @@ class CounterWindow(QMainWindow):
                 if status.state != "absent":
                     self._devices_to_report.add(status.kind)
 
-        self.item_panel.item_did_select.connect(self._item_selected)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self._refresh_periodically)
+
         self.item_panel.results_did_load.connect(self._results_loaded)
+        self.visit.visit_did_change.connect(self._visit_changed)
         runner.operation_did_execute.connect(self._operation_executed)
         runner.progress_did_change.connect(self.status_bar.show_progress)
 
-        # The clerk's first move is finding the item; the read-only applicant fields need no focus.
+        # The clerk's first move is calling a number or finding the item; the search box is ready.
         self.item_panel.search_box.setFocus()
         self.refresh_status()
+        self.queue_panel.start()
         self.item_panel.search("")
 
     def _build_layout(self) -> None:
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.queue_panel)
         left.addWidget(self.applicant_panel)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 3)
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.item_panel)
+        middle.addWidget(self.guide_view)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.materials_panel, 1)
+        right_layout.addWidget(self.decision_bar)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.setObjectName("counter_splitter")
         main.setChildrenCollapsible(False)
-        for widget in (left, self.item_panel, self.materials_panel):
+        for widget in (left, middle, right):
             main.addWidget(widget)
-        main.setStretchFactor(0, 2)
+        main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 3)
-        main.setStretchFactor(2, 3)
+        main.setStretchFactor(2, 4)
         self._central = QWidget()
         layout = QVBoxLayout(self._central)
         layout.addWidget(main)
         self.setCentralWidget(self._central)
 
-    def _key_help(self) -> list[KeyHelp]:
-        lines = [
-            KeyHelp(key, text, self.queue_panel.buttons[name].isEnabled(), QUEUE_DISABLED_TIP)
-            for name, text, key in QUEUE_ACTIONS
-        ]
-        return [
-            *lines,
-            KeyHelp(SEARCH_KEY, "查找事项"),
-            KeyHelp("↓ / Enter", "从查找框进入结果列表 / 重新查找"),
-            KeyHelp(f"{HELP_KEY} 或 ?", "显示或隐藏快捷键帮助（? 在输入框外）"),
-            KeyHelp("Esc", "关闭快捷键帮助"),
-        ]
+    def key_help(self) -> list[KeyHelp]:
+        """Every key of the counter, greyed out with the reason where this clerk's role lacks it."""
+        lines = []
+        for key, action, roles in KEY_MAP:
+            why = role_required_tip(self.actor, roles) if roles is not None else ""
+            lines.append(KeyHelp(key, QCoreApplication.translate("KeyMap", action), not why, why))
+        return lines
 
     def _add_shortcuts(self) -> None:
-        QShortcut(QKeySequence(HELP_KEY), self, self.help_overlay.toggle)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, lambda: self.help_overlay.set_shown(False))
-        QShortcut(QKeySequence(SEARCH_KEY), self, self._focus_search)
+        # Parented to the central widget: while the idle lock disables it, none of these fire.
+        QShortcut(QKeySequence(HELP_KEY), self._central, self.help_overlay.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self._central, lambda: self.help_overlay.set_shown(False))
+        QShortcut(QKeySequence(SEARCH_KEY), self._central, self._focus_search)
+        QShortcut(QKeySequence(CASE_LIST_KEY), self._central, self.show_case_list)
 
     def _focus_search(self) -> None:
         self.item_panel.search_box.setFocus()
         self.item_panel.search_box.selectAll()
 
+    def show_case_list(self) -> CaseListWindow:
+        """Ctrl+L: the case list in its own window (one per counter window)."""
+        if self.case_list is None:
+            self.case_list = CaseListWindow(self._ctx, self._runner, self.visit, self._devices, self)
+        self.case_list.show()
+        self.case_list.raise_()
+        self.case_list.activateWindow()
+        return self.case_list
+
+    def start_watching(self) -> None:
+        """Start what watches the clerk and the reader: idle lock, card poll, status refresh, draft."""
+        self.idle_lock.start()
+        self.applicant_panel.start_auto_read()
+        self.applicant_panel.restore_draft()
+        self._status_timer.start()
+
+    # --- status ------------------------------------------------------------------------------
+
     def refresh_status(self) -> None:
         self._runner.start(load_counter_status(self._ctx).success(self._show_status))
 
-    def _show_status(self, status: CounterStatus) -> None:
-        self.status_bar.show_counter_status(status)
+    def _refresh_periodically(self) -> None:
+        self.refresh_status()
+        self.queue_panel.refresh()  # tickets are issued by the kiosk, another program
 
-    def _item_selected(self, item: ItemSummary) -> None:
-        self.materials_panel.show_item(item)
+    def _show_status(self, status: CounterStatus) -> None:
+        if not self._closed:
+            self.status_bar.show_counter_status(status)
+
+    def _visit_changed(self) -> None:
+        # The applicant is at the window: the called ticket is now being served.
+        if self.visit.applicant is not None:
+            self.queue_panel.start_service()
 
     @property
     def loaded(self) -> bool:
@@ -169,10 +260,14 @@ class CounterWindow(QMainWindow):
             self.window_did_load.emit()
 
     def _operation_executed(self, changes: Changes) -> None:
+        if self._closed:
+            return
         if changes.outbox or changes.cases:
             self.refresh_status()
         if changes.catalog:
             self.item_panel.search(self.item_panel.search_box.text())
+
+    # --- events ------------------------------------------------------------------------------
 
     # "?" is watched through an application event filter rather than a QShortcut: a shortcut for
     # "?" misses Shift+/ on some platforms, and the result list would eat it for type-ahead search.
@@ -196,6 +291,7 @@ class CounterWindow(QMainWindow):
             and event.text() in HELP_CHARACTERS
             and isinstance(watched, QWidget)
             and watched.window() is self
+            and not self.idle_lock.locked
             and (self.help_overlay.isVisible() or not isinstance(watched, TEXT_INPUTS))
         ):
             self.help_overlay.toggle()
@@ -203,6 +299,12 @@ class CounterWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
+        self._status_timer.stop()
+        self.idle_lock.stop()
+        self.applicant_panel.stop()
+        if self.case_list is not None:
+            self.case_list.close()
         if self._bridge is not None:
             self._bridge.close()
         super().closeEvent(event)

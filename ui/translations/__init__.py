@@ -1,0 +1,1 @@
+"""Compiled interface translations (yichuang_<lang>.qm) and their Qt Linguist sources (.ts)."""
