@@ -43,6 +43,7 @@ test: system-deps-test install
 bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.startup
 	$(PY) -m bench.catalog_search
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.idcard_fill
 
 screenshot: install
 	tools/screenshot.sh

@@ -64,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
     cfgs.add_parser("show", help="显示每个配置项的当前值、来源和说明")
     cfgs.add_parser("init", help="在配置目录写一份带注释的默认配置文件（已存在则不覆盖）")
 
+    ck = sub.add_parser("clerk", help="工作人员账号")
+    cks = ck.add_subparsers(dest="clerk_command", metavar="操作", required=True)
+    ca = cks.add_parser("add", help="新建账号（密码从终端输入，或 --password-stdin 从标准输入读一行）")
+    ca.add_argument("username", help="登录名，如 wangxc")
+    ca.add_argument("--name", required=True, help="姓名，显示在界面和回执上")
+    ca.add_argument(
+        "--role", required=True, choices=["clerk", "station_staff", "supervisor", "installer"],
+        help="角色：clerk 窗口人员，station_staff 代办员，supervisor 值班长，installer 实施人员",
+    )  # fmt: skip
+    ca.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（用于脚本）")
+    cks.add_parser("list", help="列出账号")
+
     au = sub.add_parser("audit", help="全程留痕")
     aus = au.add_subparsers(dest="audit_command", metavar="操作", required=True)
     aus.add_parser("verify", help="校验留痕记录链，发现被改动或删除的记录")
@@ -226,7 +238,57 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
     return EXIT_CHECK_FAILED
 
 
+MIN_PASSWORD = 6
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输一次：") != password:
+            raise UserFacingError("两次输入的密码不一致，账号未创建。")
+    if len(password) < MIN_PASSWORD:
+        raise UserFacingError(f"密码至少 {MIN_PASSWORD} 位，账号未创建。")
+    return password
+
+
+def cmd_clerk(args: argparse.Namespace, config: Config) -> int:
+    from sqlalchemy import select
+
+    from app.context import open_context
+    from app.model import Clerk, Role, Station
+    from app.services.actor import ROLE_LABELS
+    from app.services.clerks import create_clerk
+
+    ctx = open_context(config)
+    try:
+        with ctx.db.session() as s:
+            if args.clerk_command == "list":
+                for c in s.execute(select(Clerk).order_by(Clerk.username)).scalars():
+                    state = "" if c.active else "（已停用）"
+                    print(f"{c.username}\t{c.display_name}\t{ROLE_LABELS[Role(c.role)]}{state}")
+                return 0
+            password = _read_password(args.password_stdin)
+            station = s.execute(select(Station).where(Station.code == ctx.station_code)).scalar_one_or_none()
+            create_clerk(
+                s,
+                username=args.username,
+                display_name=args.name,
+                role=Role(args.role),
+                password=password,
+                station_id=station.id if station else None,
+            )
+        print(f"已创建账号 {args.username}（{args.name}，{ROLE_LABELS[Role(args.role)]}）。")
+        return 0
+    finally:
+        ctx.close()
+
+
 COMMANDS = {
+    "clerk": cmd_clerk,
     "counter": cmd_counter,
     "doctor": cmd_doctor,
     "db": cmd_db,

@@ -25,7 +25,15 @@ from app.storage.db import Database, upgrade
 WORDS = ("建筑", "工程", "施工", "许可", "农村", "最低", "生活", "保障", "养老", "保险", "登记", "临时", "救助", "残疾人",
          "证", "办理", "生育", "个体", "工商户", "设立", "食品", "经营", "医疗", "户口", "迁移", "补贴", "申领", "审批",
          "变更", "注销", "延续", "备案", "确认", "核发", "林木", "采伐", "取水", "道路", "运输", "药品")  # fmt: skip
-DEPARTMENTS = ("住房和城乡建设局", "民政局", "人力资源和社会保障局", "市场监督管理局", "公安局", "医疗保障局", "卫生健康委员会")
+DEPARTMENTS = (
+    "住房和城乡建设局",
+    "民政局",
+    "人力资源和社会保障局",
+    "市场监督管理局",
+    "公安局",
+    "医疗保障局",
+    "卫生健康委员会",
+)
 KEYSTROKES = "jzgcsg"
 
 
@@ -91,7 +99,9 @@ def main() -> int:
         ours = time_per_keystroke(counter_search, args.repeat)
         base = time_per_keystroke(substring_scan, args.repeat)
         db.dispose()
-    print(f"catalog search per keystroke, {args.items} items, keys {KEYSTROKES!r}, median of {args.repeat} rounds")
+    print(
+        f"catalog search per keystroke, {args.items} items, keys {KEYSTROKES!r}, median of {args.repeat} rounds"
+    )
     print(f"{'plain substring scan (list)':32s}{base * 1000:9.2f} ms")
     print(f"{'counter search (SQLite)':32s}{ours * 1000:9.2f} ms")
     print(f"{'ratio counter / scan':32s}{ours / base:9.2f}")

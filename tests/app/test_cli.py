@@ -103,3 +103,36 @@ def test_counter_without_display_says_what_to_do(home: Path) -> None:
                        timeout=60, check=False)  # fmt: skip
     assert r.returncode == 2
     assert "DISPLAY" in r.stderr and "桌面环境" in r.stderr
+
+
+def test_clerk_add_then_list_and_sign_in_outside_demo(tmp_path: Path) -> None:
+    home = tmp_path / "prod"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text('[storage]\nkey_source = "file"\n', encoding="utf-8")
+    env = {**os.environ, "YICHUANG_HOME": str(home)}
+    add = subprocess.run(
+        [sys.executable, "-m", "app.cli", "clerk", "add", "wangxc", "--name", "王小窗", "--role", "clerk",
+         "--password-stdin"],
+        input="s3cret-pw\n", capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert add.returncode == 0, add.stderr
+    short = subprocess.run(
+        [sys.executable, "-m", "app.cli", "clerk", "add", "li", "--name", "李", "--role", "clerk", "--password-stdin"],
+        input="123\n", capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert short.returncode == 2 and "至少 6 位" in short.stderr
+    listed = run(home, "clerk", "list")
+    assert "wangxc\t王小窗\t窗口人员" in listed.stdout and "li\t" not in listed.stdout
+
+    from app.config import load_config
+    from app.context import open_context
+    from app.services.clerks import sign_in
+
+    os.environ["YICHUANG_HOME"] = str(home)
+    try:
+        ctx = open_context(load_config())
+        with ctx.db.session() as s:
+            assert sign_in(s, "wangxc", "s3cret-pw").display_name == "王小窗"
+        ctx.close()
+    finally:
+        del os.environ["YICHUANG_HOME"]
