@@ -94,7 +94,7 @@ def main() -> int:
             wait(app, lambda: False if panel._card_was_present is not False else True)
             # A card lands at a random moment of the poll cycle, as at a real window.
             settle = time.perf_counter() + rng.uniform(0, CARD_POLL_MS / 1000)
-            wait(app, lambda: time.perf_counter() >= settle)
+            wait(app, lambda s=settle: time.perf_counter() >= s)
             t = time.perf_counter()
             place(card)
             wait(app, lambda: visit.applicant is not None)
