@@ -91,7 +91,7 @@ def main() -> int:
             remove()
             visit.reset()
             panel.start_auto_read()
-            wait(app, lambda: False if panel._card_was_present is not False else True)
+            wait(app, lambda: panel._card_was_present is False)  # the panel has seen the empty reader
             # A card lands at a random moment of the poll cycle, as at a real window.
             settle = time.perf_counter() + rng.uniform(0, CARD_POLL_MS / 1000)
             wait(app, lambda s=settle: time.perf_counter() >= s)
