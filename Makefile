@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 RUN_HOME := $(CURDIR)/.run
 
-.PHONY: run test lint bench system-deps-run system-deps-test install clean-run screenshot
+.PHONY: run test lint bench system-deps-run system-deps-test install clean-run screenshots
 
 system-deps-run:
 	@tools/system-deps.sh run
@@ -45,8 +45,10 @@ bench: install
 	$(PY) -m bench.catalog_search
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.idcard_fill
 
-screenshot: install
-	tools/screenshot.sh
+# The counter's main screens with demo data, into docs/screenshots/ (README shows them).
+screenshots: install
+	$(PY) tools/screenshots.py
+	$(PY) -c "from app.documents import write_samples; from pathlib import Path; write_samples(Path('docs/screenshots/documents'))"
 
 clean-run:
 	rm -rf $(RUN_HOME)

@@ -43,3 +43,14 @@ def pending_count(session: Session) -> int:
             .where(OutboxEvent.status.in_(("pending", "sending", "failed")))
         ).scalar_one()
     )
+
+
+def pending_cases(session: Session) -> int:
+    """Cases with at least one change the platform has not acknowledged (the status bar's 待同步 N 件)."""
+    return int(
+        session.execute(
+            select(func.count(func.distinct(OutboxEvent.aggregate_uuid))).where(
+                OutboxEvent.aggregate == "case", OutboxEvent.status.in_(("pending", "sending", "failed"))
+            )
+        ).scalar_one()
+    )

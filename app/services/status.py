@@ -17,7 +17,7 @@ from app.model import Case, Station
 class CounterStatus:
     station_name: str
     window_number: int
-    pending_outbox: int
+    pending_outbox: int  # cases (not events) waiting to sync
     cases_today: int
 
 
@@ -33,6 +33,6 @@ def counter_status(session: Session, *, station_name: str = "", window_number: i
     return CounterStatus(
         station_name=station_name,
         window_number=window_number,
-        pending_outbox=outbox.pending_count(session),
+        pending_outbox=outbox.pending_cases(session),
         cases_today=int(today),
     )
