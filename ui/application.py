@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-APP_DISPLAY_NAME = "一窗"
+#: The program's name as windows show it; a source string of the "Application" context, so
+#: ``ui.i18n.use_language`` can rename the running application in the chosen language.
+APP_DISPLAY_NAME = str(QT_TRANSLATE_NOOP("Application", "一窗"))
 
 #: Simplified Chinese UI families, best first: Debian/UOS/Kylin, then Windows, then macOS.
 CJK_FAMILIES: tuple[str, ...] = (

@@ -14,9 +14,11 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtGui import QGuiApplication
 
 from app.model import Role
 from app.services.actor import ROLE_LABELS
+from ui.application import APP_DISPLAY_NAME
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ def use_language(app: QCoreApplication, language: str) -> list[QTranslator]:
         translator = _load(path)
         if translator is not None and app.installTranslator(translator):
             _installed.append(translator)
+    if isinstance(app, QGuiApplication):
+        app.setApplicationDisplayName(QCoreApplication.translate("Application", APP_DISPLAY_NAME))
     return list(_installed)
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.errors import Cancelled, SyncError, UserFacingError
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NETWORK_THREADS = 4
-ERROR_TITLE = "一窗"
+#: Title of the warning box (the program's name), a source string of the "OpRunner" context.
+ERROR_TITLE = str(QT_TRANSLATE_NOOP("OpRunner", "一窗"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def assert_ui_thread() -> None:
 
 def show_warning_box(text: str) -> None:
     """The standard way to tell the user an op failed: a warning box over the active window."""
-    QMessageBox.warning(QApplication.activeWindow(), ERROR_TITLE, text)
+    title = QCoreApplication.translate("OpRunner", ERROR_TITLE)
+    QMessageBox.warning(QApplication.activeWindow(), title, text)
 
 
 class Lane(enum.Enum):
@@ -260,10 +262,12 @@ class OpRunner(QObject):
         self._show_message(text)
 
     def apology(self) -> str:
-        """The message for an unexpected error: short, Chinese, and where the details are."""
+        """The message for an unexpected error: short, in the interface language, and where to look."""
         where = (
-            f"详细信息已记录在日志文件：\n{self.log_path}"
+            self.tr("详细信息已记录在日志文件：\n{path}").format(path=self.log_path)
             if self.log_path
-            else "详细信息已记录在程序日志中。"
+            else self.tr("详细信息已记录在程序日志中。")
         )
-        return f"抱歉，程序出现意外错误，刚才的操作没有完成。\n{where}\n请重试；如果反复出现，请把日志文件交给运维人员。"
+        return self.tr(
+            "抱歉，程序出现意外错误，刚才的操作没有完成。\n{where}\n请重试；如果反复出现，请把日志文件交给运维人员。"
+        ).format(where=where)

@@ -39,6 +39,7 @@ from app.services.queue import COUNTER_ROLES
 from devices.idcard.base import IdCardData
 from devices.manager import DeviceManager
 from devices.registry import NO_DRIVER
+from ui import core_labels
 from ui.counter import operations as ops
 from ui.counter.checked_field import CheckedField, id_number_verdict, mobile_verdict, uscc_verdict
 from ui.counter.visit import Visit, gate_by_role
@@ -58,6 +59,8 @@ DRAFT_FIELDS = (
     "agent_name", "agent_id_number", "agent_mobile",
 )  # fmt: skip
 PERSON, ORGANISATION = "person", "organisation"
+
+
 class ApplicantPanel(QGroupBox):
     """The applicant of the current :class:`Visit`; see the module docstring for the flow."""
 
@@ -493,10 +496,12 @@ class ApplicantPanel(QGroupBox):
         for case in previous:
             row = case.row
             received = row.received_at.date().isoformat() if row.received_at else ""
-            top = QTreeWidgetItem([f"{row.local_number} {row.title}", row.state_label, received])
+            state = core_labels.case_state(row.state_label)
+            top = QTreeWidgetItem([f"{row.local_number} {row.title}", state, received])
             for material in case.materials:
                 pages = self.tr("{n} 页").format(n=len(material.pages))
-                top.addChild(QTreeWidgetItem([material.name, material.status_label, pages]))
+                status = core_labels.material_status(material.status_label)
+                top.addChild(QTreeWidgetItem([material.name, status, pages]))
             self.previous_tree.addTopLevelItem(top)
         self.previous_tree.setVisible(bool(previous))
         if previous:

@@ -28,6 +28,7 @@ from app.clock import LOCAL_TZ
 from app.context import AppContext
 from app.services.case_views import CaseView
 from devices.manager import DeviceManager
+from ui import core_labels
 from ui.counter.case_operations import CaseDetail, CaseResult, load_case_detail, receive_correction
 from ui.counter.delivery_dialog import DeliveryDialog
 from ui.counter.print_preview import close_button
@@ -62,10 +63,6 @@ BUSY_CASE_MESSAGE = str(
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CaseDetailDialog", text)
-
-
 def _when(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
@@ -76,7 +73,9 @@ def header_values(case: CaseView) -> dict[str, str]:
     """What each header field shows; only the masked ID number is ever on screen."""
     promised = ""
     if case.promised_date is not None:
-        promised = case.promised_date.isoformat() + (_tr("（暂定）") if case.promised_provisional else "")
+        promised = case.promised_date.isoformat()
+        if case.promised_provisional:
+            promised += QCoreApplication.translate("CaseDetailDialog", "（暂定）")
     correction = ""
     if case.correction_items:
         lines = "；".join(
@@ -84,15 +83,21 @@ def header_values(case: CaseView) -> dict[str, str]:
         )
         deadline = ""
         if case.correction_deadline is not None:
-            deadline = _tr("（{date} 前补正）").format(date=case.correction_deadline.isoformat())
+            deadline = QCoreApplication.translate("CaseDetailDialog", "（{date} 前补正）").format(
+                date=case.correction_deadline.isoformat()
+            )
         correction = lines + deadline
     return {
         "number": case.local_number,
         "items": "、".join(case.item_names) or case.title,
         "applicant": f"{case.applicant_name}  {case.applicant_id_masked}".strip(),
-        "agent": _tr("{name}（受申请人委托）").format(name=case.agent_name) if case.is_agent_case else "—",
+        "agent": (
+            QCoreApplication.translate("CaseDetailDialog", "{name}（受申请人委托）").format(name=case.agent_name)
+            if case.is_agent_case
+            else "—"
+        ),
         "department": case.department,
-        "state": case.state_label,
+        "state": core_labels.case_state(case.state_label),
         "received": _when(case.received_at),
         "accepted": _when(case.accepted_at),
         "promised": promised or "—",
@@ -132,7 +137,7 @@ class CaseDetailDialog(QDialog):
             value = QLabel()
             value.setObjectName(f"detail_{key}")
             value.setWordWrap(True)
-            form.addRow(self.tr(label) + "：", value)
+            form.addRow(self.tr("{label}：").format(label=self.tr(label)), value)
             self.fields[key] = value
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("case_timeline")
@@ -226,11 +231,11 @@ class CaseDetailDialog(QDialog):
             self.fields[key].setText(text)
         self.timeline.clear()
         for entry in detail.timeline:
-            change = (
-                f"{entry.before_state} → {entry.after_state}" if entry.before_state else entry.after_state
-            )
+            before, after = (core_labels.case_state(s) for s in (entry.before_state, entry.after_state))
+            change = f"{before} → {after}" if entry.before_state else after
+            action = core_labels.case_action(entry.action_label)
             self.timeline.addTopLevelItem(
-                QTreeWidgetItem([_when(entry.at), entry.action_label, entry.actor, change, entry.reason])
+                QTreeWidgetItem([_when(entry.at), action, entry.actor, change, entry.reason])
             )
         state = detail.case.state
         self.correction_button.setEnabled(state == CaseState.CORRECTION_REQUESTED)

@@ -27,6 +27,7 @@ from app.clock import LOCAL_TZ
 from app.context import AppContext
 from app.services.cases import FILTER_LABELS, CaseRow
 from devices.manager import DeviceManager
+from ui import core_labels
 from ui.counter.case_detail import CaseDetailDialog
 from ui.counter.case_operations import find_cases
 from ui.counter.visit import Visit
@@ -54,6 +55,8 @@ OVERDUE_WORDS = {
     "yellow": str(QT_TRANSLATE_NOOP("CaseListWindow", "（即将到期）")),
     "red": str(QT_TRANSLATE_NOOP("CaseListWindow", "（已超期）")),
 }
+SYNCED = str(QT_TRANSLATE_NOOP("CaseListWindow", "已同步"))
+UNSYNCED = str(QT_TRANSLATE_NOOP("CaseListWindow", "未同步"))
 #: The core's filter labels, marked for translation in this context.
 FILTER_TEXTS = (
     str(QT_TRANSLATE_NOOP("CaseListWindow", "全部")),
@@ -66,6 +69,7 @@ FILTER_TEXTS = (
 
 
 def _tr(text: str) -> str:
+    """``text`` (marked in the "CaseListWindow" context) in the interface language."""
     return QCoreApplication.translate("CaseListWindow", text)
 
 
@@ -74,18 +78,21 @@ def row_texts(row: CaseRow) -> list[str]:
     received = row.received_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if row.received_at else ""
     promised = ""
     if row.promised_date is not None:
-        promised = row.promised_date.isoformat() + (_tr("（暂定）") if row.promised_provisional else "")
-        promised += _tr(OVERDUE_WORDS[row.overdue_level]) if row.overdue_level in OVERDUE_WORDS else ""
+        promised = row.promised_date.isoformat()
+        if row.promised_provisional:
+            promised += QCoreApplication.translate("CaseListWindow", "（暂定）")
+        if row.overdue_level in OVERDUE_WORDS:
+            promised += _tr(OVERDUE_WORDS[row.overdue_level])
     return [
         row.local_number,
         row.title,
         row.applicant_name,
         row.applicant_id_masked,
         row.mobile_masked,
-        row.state_label,
+        core_labels.case_state(row.state_label),
         received,
         promised,
-        _tr("已同步") if row.synced else _tr("未同步"),
+        _tr(SYNCED if row.synced else UNSYNCED),
     ]
 
 

@@ -40,6 +40,7 @@ from app.services.case_views import CaseView, CorrectionItem, case_items
 from app.services.cases import CaseRow, TimelineEntry, case_timeline, search_cases
 from app.services.catalog import BundleSummary, list_bundles, pinyin_initials
 from app.services.materials import case_materials, missing_required
+from ui import core_labels
 from ui.counter.visit import Visit
 from ui.ops import Changes, Op
 
@@ -61,11 +62,8 @@ CASE_CHANGES = Changes(cases=True, outbox=True)
 
 
 def _translate(text: str) -> str:
-    return QCoreApplication.translate("Limits", text)  # thread-safe: guides are built in ops
-
-
-def _ops_tr(text: str) -> str:
-    return QCoreApplication.translate("CaseOps", text)
+    """``text`` marked in the "Limits" context, translated (thread-safe: guides are built in ops)."""
+    return QCoreApplication.translate("Limits", text)
 
 
 def limit_text(amount: int, unit: str, *, zero: str = IMMEDIATE) -> str:
@@ -111,9 +109,9 @@ class ItemGuide:
 def _copies(original: int, copies: int) -> str:
     parts = []
     if original:
-        parts.append(_translate("原件 {n} 份").format(n=original))
+        parts.append(QCoreApplication.translate("Limits", "原件 {n} 份").format(n=original))
     if copies:
-        parts.append(_translate("复印件 {n} 份").format(n=copies))
+        parts.append(QCoreApplication.translate("Limits", "复印件 {n} 份").format(n=copies))
     return " · ".join(parts) or "—"
 
 
@@ -122,9 +120,10 @@ def _fee_lines(item: ServiceItem) -> list[str]:
         return [_translate(NO_FEE)]
     lines = []
     for fee in item.fees:
-        name = str(fee.get("name", "")).strip() or _translate("收费")
+        name = str(fee.get("name", "")).strip() or QCoreApplication.translate("Limits", "收费")
         standard = str(fee.get("standard", "")).strip()
-        lines.append(f"{name}：{standard}" if standard else name)
+        fee_line = QCoreApplication.translate("Limits", "{name}：{standard}")
+        lines.append(fee_line.format(name=name, standard=standard) if standard else name)
     return lines
 
 
@@ -136,7 +135,14 @@ def _guide(title: str, code: str, items: list[ServiceItem], *, is_bundle: bool) 
     labelled = len(items) > 1  # in a bundle each line says which item it belongs to
 
     def tag(item: ServiceItem, text: str) -> str:
-        return f"{item.name}：{text}" if labelled else text
+        if not labelled:
+            return text
+        return QCoreApplication.translate("Limits", "{item}：{text}").format(item=item.name, text=text)
+
+    def noted(text: str, note: str) -> str:
+        if not note:
+            return text
+        return QCoreApplication.translate("Limits", "{limit}（{note}）").format(limit=text, note=note)
 
     requirements = {r.id: r for item in items for r in item.materials}
     materials = []
@@ -146,9 +152,9 @@ def _guide(title: str, code: str, items: list[ServiceItem], *, is_bundle: bool) 
             GuideMaterial(
                 name=name,
                 necessity=necessity,
-                necessity_label=NECESSITY_LABELS.get(necessity, necessity),
+                necessity_label=core_labels.necessity(NECESSITY_LABELS.get(necessity, necessity)),
                 copies=_copies(req.original_copies, req.copy_copies) if req else "—",
-                form_label=FORM_LABELS.get(req.form, req.form) if req else "",
+                form_label=core_labels.material_form(FORM_LABELS.get(req.form, req.form)) if req else "",
                 standard=req.acceptance_standard if req else "",
             )
         )
@@ -156,11 +162,9 @@ def _guide(title: str, code: str, items: list[ServiceItem], *, is_bundle: bool) 
     promised = []
     for item in items:
         text = limit_text(item.statutory_limit, item.statutory_limit_unit, zero=NO_LIMIT)
-        note = f"（{item.statutory_limit_note}）" if item.statutory_limit_note else ""
-        statutory.append(tag(item, text + note))
+        statutory.append(tag(item, noted(text, item.statutory_limit_note)))
         text = limit_text(item.promised_limit, item.promised_limit_unit)
-        note = f"（{item.promised_limit_note}）" if item.promised_limit_note else ""
-        promised.append(tag(item, text + note))
+        promised.append(tag(item, noted(text, item.promised_limit_note)))
     return ItemGuide(
         title=title,
         code=code,
@@ -189,9 +193,10 @@ def load_item_guide(ctx: AppContext, impl_code: str) -> Op[ItemGuide]:
                 select(ServiceItem).where(ServiceItem.impl_code == impl_code)
             ).scalar_one_or_none()
             if item is None:
-                raise DomainError(
-                    _ops_tr("找不到实施编码为 {code} 的事项，请刷新事项目录后重试。").format(code=impl_code)
+                message = QCoreApplication.translate(
+                    "CaseOps", "找不到实施编码为 {code} 的事项，请刷新事项目录后重试。"
                 )
+                raise DomainError(message.format(code=impl_code))
             return _guide(item.name, item.impl_code, [item], is_bundle=False)
 
     return Op(run=run, name="load_item_guide")
@@ -204,9 +209,10 @@ def load_bundle_guide(ctx: AppContext, code: str) -> Op[ItemGuide]:
         with ctx.db.session() as session:
             bundle = session.execute(select(ItemBundle).where(ItemBundle.code == code)).scalar_one_or_none()
             if bundle is None:
-                raise DomainError(
-                    _ops_tr("找不到编号为 {code} 的“一件事”，请刷新事项目录后重试。").format(code=code)
+                message = QCoreApplication.translate(
+                    "CaseOps", "找不到编号为 {code} 的“一件事”，请刷新事项目录后重试。"
                 )
+                raise DomainError(message.format(code=code))
             return _guide(bundle.name, bundle.code, list(bundle.items), is_bundle=True)
 
     return Op(run=run, name="load_bundle_guide")
@@ -267,9 +273,13 @@ def open_visit_case(ctx: AppContext, facts: VisitFacts, *, pre_register: bool = 
 
     def run() -> CaseResult:
         if facts.item_impl_code is None and facts.bundle_code is None:
-            raise DomainError(_ops_tr("请先在“办件”中选择要办理的事项或“一件事”。"))
+            raise DomainError(
+                QCoreApplication.translate("CaseOps", "请先在“办件”中选择要办理的事项或“一件事”。")
+            )
         if facts.applicant_id is None:
-            raise DomainError(_ops_tr("请先读取申请人身份证或录入申请人信息，再开始收件。"))
+            raise DomainError(
+                QCoreApplication.translate("CaseOps", "请先读取申请人身份证或录入申请人信息，再开始收件。")
+            )
         with ctx.db.session() as session:
             flow = case_flow.pre_register if pre_register else case_flow.open_case
             view = flow(
@@ -498,7 +508,8 @@ def preview_acceptance(ctx: AppContext, case_id: int) -> Op[AcceptancePreview]:
         with ctx.db.session() as session:
             row = session.get(Case, case_id)
             if row is None:
-                raise DomainError(_ops_tr("办件 {id} 不存在，请刷新后重试。").format(id=case_id))
+                message = QCoreApplication.translate("CaseOps", "办件 {id} 不存在，请刷新后重试。")
+                raise DomainError(message.format(id=case_id))
             calendar = load_calendar(session)
             today = local_date(utcnow())
             deadlines = [case_flow.promised_deadline(i, today, calendar) for i in case_items(session, row)]

@@ -45,6 +45,7 @@ from app.model.catalog import Role
 from app.services.case_views import CaseView, CorrectionItem
 from app.services.materials import ReusableSet
 from devices.manager import DeviceManager
+from ui import core_labels
 from ui.counter import case_operations as ops
 from ui.counter.print_preview import (
     NoticePreviewDialog,
@@ -112,14 +113,14 @@ NO_CORRECTION_LINES = str(QT_TRANSLATE_NOOP("CorrectionDialog", "请至少列出
 DATE_FORMAT = "yyyy-MM-dd"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DecisionBar", text)
-
-
 def promised_text(date: dt.date | None, provisional: bool) -> str:
+    """The promised date as the confirmation and the status line say it, marked when provisional."""
     if date is None:
-        return _tr("（无承诺办结日）")
-    return format_date(date) + (_tr("（暂定：节假日安排尚未公布，公布后重新计算）") if provisional else "")
+        return QCoreApplication.translate("DecisionBar", "（无承诺办结日）")
+    if not provisional:
+        return format_date(date)
+    note = QCoreApplication.translate("DecisionBar", "（暂定：节假日安排尚未公布，公布后重新计算）")
+    return format_date(date) + note
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -140,7 +141,8 @@ def _python_date(edit: QDateEdit) -> dt.date:
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("取消"))
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setText(QCoreApplication.translate("DecisionBar", "取消"))
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box
@@ -469,7 +471,8 @@ class DecisionBar(QWidget):
         if case is None:
             self.status.setText(self.tr("尚未建立办件。") if chosen else self.tr("请先选择事项。"))
             return
-        text = self.tr("办件 {number} · {state}").format(number=case.local_number, state=case.state_label)
+        state_text = core_labels.case_state(case.state_label)
+        text = self.tr("办件 {number} · {state}").format(number=case.local_number, state=state_text)
         if case.promised_date is not None:
             promised = promised_text(case.promised_date, case.promised_provisional)
             text += self.tr(" · 承诺办结日 {date}").format(date=promised)
@@ -614,7 +617,7 @@ class DecisionBar(QWidget):
         dialog = ReasonDialog(
             self.tr("撤销决定"),
             self.tr("撤销办件 {number} 的“{state}”决定，办件回到“已收件”。").format(
-                number=case.local_number, state=case.state_label
+                number=case.local_number, state=core_labels.case_state(case.state_label)
             ),
             self.tr("确认撤销"),
             self,

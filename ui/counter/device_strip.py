@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
 
-from devices.kinds import kind_name
-from devices.manager import STATE_NAMES, DeviceStatus
+from devices.manager import DeviceStatus
+from ui import core_labels
 
 #: States that need no attention.
 NORMAL_STATES = frozenset({"ready", "busy"})
@@ -26,8 +26,10 @@ SEPARATOR = "&nbsp;" * 3  # rich text collapses ordinary (and CJK) spaces; non-b
 
 
 def device_text(status: DeviceStatus) -> str:
-    """ "身份证阅读器：就绪" — the kind's Chinese name and its state; details go to the tooltip."""
-    return f"{kind_name(status.kind)}：{STATE_NAMES[status.state]}"
+    """ "身份证阅读器：就绪" — the kind's name and its state; details go to the tooltip."""
+    return QCoreApplication.translate("DeviceStrip", "{kind}：{state}").format(
+        kind=core_labels.device_kind(status.kind), state=core_labels.device_state(status.state)
+    )
 
 
 def _marked(text: str, problem: bool) -> str:
@@ -52,7 +54,9 @@ class DeviceStrip(QLabel):
             self._statuses.pop(status.kind, None)
         else:
             self._statuses[status.kind] = status
-        self.setToolTip("\n".join(f"{s.message}（驱动：{s.driver}）" for s in self._statuses.values()))
+        tip = QCoreApplication.translate("DeviceStrip", "{message}（驱动：{driver}）")
+        lines = (tip.format(message=s.message, driver=s.driver) for s in self._statuses.values())
+        self.setToolTip("\n".join(lines))
         self._refresh()
 
     def device_texts(self) -> list[str]:
@@ -73,14 +77,18 @@ class DeviceStrip(QLabel):
         problems = self.problems()
         fine = len(self._statuses) - len(problems)
         if not problems:
-            return f"设备：{fine} 台就绪"
+            return html.escape(QCoreApplication.translate("DeviceStrip", "设备：{n} 台就绪").format(n=fine))
         if len(problems) == 1:
             problem = problems[0]
-            named = f"{kind_name(problem.kind)}{STATE_NAMES[problem.state]}"
+            named = QCoreApplication.translate("DeviceStrip", "{kind}{state}").format(
+                kind=core_labels.device_kind(problem.kind), state=core_labels.device_state(problem.state)
+            )
         else:
-            named = f"{len(problems)} 台需处理"  # names would make the summary as long as the list
-        rest = f"，{fine} 台就绪" if fine else ""
-        return f"设备：{_marked(named, True)}{rest}"
+            # Names would make the summary as long as the list.
+            named = QCoreApplication.translate("DeviceStrip", "{n} 台需处理").format(n=len(problems))
+        rest = QCoreApplication.translate("DeviceStrip", "，{n} 台就绪").format(n=fine) if fine else ""
+        heading = QCoreApplication.translate("DeviceStrip", "设备：")
+        return html.escape(heading) + _marked(named, True) + html.escape(rest)
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

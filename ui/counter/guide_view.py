@@ -24,24 +24,53 @@ REQUIRED = "1"
 
 
 def _tr(text: str) -> str:
+    """``text`` (marked in the "GuideView" context) in the interface language."""
     return QCoreApplication.translate("GuideView", text)
+
+
+#: Section headings; Chinese source strings of the "GuideView" context.
+BUNDLE_CODE = str(QT_TRANSLATE_NOOP("GuideView", "一件事编码"))
+ITEM_CODE = str(QT_TRANSLATE_NOOP("GuideView", "事项编码"))
+DEPARTMENT = str(QT_TRANSLATE_NOOP("GuideView", "实施部门"))
+ITEMS = str(QT_TRANSLATE_NOOP("GuideView", "包含事项"))
+CONDITIONS = str(QT_TRANSLATE_NOOP("GuideView", "受理条件"))
+MATERIALS = str(QT_TRANSLATE_NOOP("GuideView", "申请材料"))
+MATERIAL_COLUMNS = (
+    str(QT_TRANSLATE_NOOP("GuideView", "材料")),
+    str(QT_TRANSLATE_NOOP("GuideView", "要求")),
+    str(QT_TRANSLATE_NOOP("GuideView", "份数")),
+)
+STATUTORY = str(QT_TRANSLATE_NOOP("GuideView", "法定办结时限"))
+PROMISED = str(QT_TRANSLATE_NOOP("GuideView", "承诺办结时限"))
+FEES = str(QT_TRANSLATE_NOOP("GuideView", "收费"))
+WINDOWS = str(QT_TRANSLATE_NOOP("GuideView", "办理窗口"))
+PLACES = str(QT_TRANSLATE_NOOP("GuideView", "办理地点"))
+HOURS = str(QT_TRANSLATE_NOOP("GuideView", "办理时间"))
+ENQUIRY = str(QT_TRANSLATE_NOOP("GuideView", "咨询电话"))
+SUPERVISION = str(QT_TRANSLATE_NOOP("GuideView", "监督投诉电话"))
 
 
 def _section(title: str, lines: tuple[str, ...] | list[str]) -> str:
     if not lines:
         return ""
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-    return f"<h4>{escape(title)}</h4><ul>{items}</ul>"
+    return f"<h4>{escape(_tr(title))}</h4><ul>{items}</ul>"
+
+
+def _field(label: str, value: str) -> str:
+    """ "实施部门：县民政局" / "Department: …" (the colon differs between the languages)."""
+    text = QCoreApplication.translate("GuideView", "{label}：{value}")
+    return escape(text.format(label=_tr(label), value=value))
 
 
 def guide_html(guide: ItemGuide) -> str:
     """The guide as rich text; required materials are bold so they are not missed."""
-    code_label = _tr("一件事编码") if guide.is_bundle else _tr("事项编码")
-    parts = [f"<h3>{escape(guide.title)}</h3>", f"<p>{code_label}：{escape(guide.code)}<br>"]
-    parts.append(f"{_tr('实施部门')}：{escape(guide.department)}</p>")
+    code_label = BUNDLE_CODE if guide.is_bundle else ITEM_CODE
+    parts = [f"<h3>{escape(guide.title)}</h3>", f"<p>{_field(code_label, guide.code)}<br>"]
+    parts.append(f"{_field(DEPARTMENT, guide.department)}</p>")
     if guide.is_bundle:
-        parts.append(_section(_tr("包含事项"), list(guide.item_names)))
-    parts.append(_section(_tr("受理条件"), list(guide.conditions)))
+        parts.append(_section(ITEMS, list(guide.item_names)))
+    parts.append(_section(CONDITIONS, list(guide.conditions)))
     rows = []
     for m in guide.materials:
         name = escape(m.name)
@@ -50,21 +79,21 @@ def guide_html(guide: ItemGuide) -> str:
         label = escape(m.necessity_label)
         rows.append(f"<tr><td>{name}</td><td>{label}</td><td>{escape(m.copies)}</td></tr>")
     if rows:
-        heads = "".join(f"<th align='left'>{escape(h)}</th>" for h in (_tr("材料"), _tr("要求"), _tr("份数")))
+        heads = "".join(f"<th align='left'>{escape(_tr(h))}</th>" for h in MATERIAL_COLUMNS)
         parts.append(
-            f"<h4>{_tr('申请材料')}</h4><table cellspacing='0' cellpadding='2'><tr>{heads}</tr>"
+            f"<h4>{escape(_tr(MATERIALS))}</h4><table cellspacing='0' cellpadding='2'><tr>{heads}</tr>"
             + "".join(rows)
             + "</table>"
         )
-    parts.append(_section(_tr("法定办结时限"), list(guide.statutory_limits)))
-    parts.append(_section(_tr("承诺办结时限"), list(guide.promised_limits)))
-    parts.append(_section(_tr("收费"), list(guide.fees)))
-    parts.append(_section(_tr("办理窗口"), list(guide.windows)))
-    parts.append(_section(_tr("办理地点"), list(guide.places)))
+    parts.append(_section(STATUTORY, list(guide.statutory_limits)))
+    parts.append(_section(PROMISED, list(guide.promised_limits)))
+    parts.append(_section(FEES, list(guide.fees)))
+    parts.append(_section(WINDOWS, list(guide.windows)))
+    parts.append(_section(PLACES, list(guide.places)))
     if guide.office_hours:
-        parts.append(_section(_tr("办理时间"), [guide.office_hours]))
-    parts.append(_section(_tr("咨询电话"), list(guide.enquiry_phones)))
-    parts.append(_section(_tr("监督投诉电话"), list(guide.supervision_phones)))
+        parts.append(_section(HOURS, [guide.office_hours]))
+    parts.append(_section(ENQUIRY, list(guide.enquiry_phones)))
+    parts.append(_section(SUPERVISION, list(guide.supervision_phones)))
     return "".join(parts)
 
 

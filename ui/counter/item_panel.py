@@ -208,6 +208,8 @@ class ItemPanel(QGroupBox):
             for column in range(len(COLUMNS)):
                 row.setToolTip(column, tip)
             self.results.addTopLevelItem(row)
+        chosen = self._visit.item_impl_code if self._visit is not None else None
+        self._keep_choice(self.results, [item.impl_code for item in self._items], chosen)
         self._update_summary()
         self.results_did_load.emit(len(self._items))
 
@@ -220,8 +222,29 @@ class ItemPanel(QGroupBox):
             row = QTreeWidgetItem([bundle.name, self.tr("{n} 项").format(n=len(bundle.item_names))])
             row.setToolTip(0, "\n".join([bundle.name, *(f"· {name}" for name in bundle.item_names)]))
             self.bundle_results.addTopLevelItem(row)
+        chosen = self._visit.bundle_code if self._visit is not None else None
+        self._keep_choice(self.bundle_results, [bundle.code for bundle in self._bundles], chosen)
         self.tabs.setTabText(1, self.tr("一件事（{n}）").format(n=len(self._bundles)))
         self._update_summary()
+
+    def _keep_choice(self, tree: QTreeWidget, codes: list[str], chosen: str | None) -> None:
+        """After new results: mark the visit's choice when it is listed, forget it when it is not.
+
+        A choice the list no longer shows is dropped from the visit, so the guide and the checklist
+        never describe an item the clerk cannot see; once a case is open the item is locked and kept.
+        """
+        if chosen is None or self._visit is None:
+            return
+        row = tree.topLevelItem(codes.index(chosen)) if chosen in codes else None
+        if row is not None:
+            tree.blockSignals(True)  # the visit holds this choice already; nothing to announce
+            tree.setCurrentItem(row)
+            tree.blockSignals(False)
+        elif self._visit.case is None:
+            if tree is self.results:
+                self._visit.item_impl_code = None
+            else:
+                self._visit.bundle_code = None
 
     def _update_summary(self) -> None:
         if not self._items and not self._bundles:

@@ -38,15 +38,22 @@ from app.context import AppContext
 from app.errors import DomainError
 from app.services.actor import Actor
 from app.services.case_views import CaseView
-from app.services.catalog import ItemSummary, MaterialSummary
+from app.services.catalog import ItemSummary
 from app.services.materials import MaterialView, PageView, ReusableSet
 from devices.manager import DeviceManager
 from devices.registry import NO_DRIVER
+from ui import core_labels
 from ui.counter import material_operations as ops
 from ui.counter.capture import PageCapture
-from ui.counter.case_operations import CaseResult, ItemGuide, facts_of, load_bundle_guide, open_visit_case
+from ui.counter.case_operations import (
+    CaseResult,
+    ItemGuide,
+    facts_of,
+    load_bundle_guide,
+    load_item_guide,
+    open_visit_case,
+)
 from ui.counter.decision_dialogs import DeferDialog, ReuseDialog
-from ui.counter.operations import load_materials
 from ui.counter.visit import Visit
 from ui.ops import OpRunner
 
@@ -129,29 +136,16 @@ ACTIONS = (
 PAGE_ACTIONS = frozenset({"up", "down", "rotate", "delete", "retake"})
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MaterialsPanel", text)
-
-
-def copies_text(material: MaterialSummary) -> str:
-    """ "原件 1 份 · 复印件 2 份"; kinds with no copy asked for are left out."""
-    parts = []
-    if material.original_copies:
-        parts.append(_tr("原件 {n} 份").format(n=material.original_copies))
-    if material.copy_copies:
-        parts.append(_tr("复印件 {n} 份").format(n=material.copy_copies))
-    return " · ".join(parts) or "—"
-
-
 def status_text(material: MaterialView) -> str:
     """ "已收 2 页，已核验原件", "未收", "容缺后补（2026-01-09 前补交）"."""
-    text = material.status_label
+    text = core_labels.material_status(material.status_label)
     if material.pages:
-        text += _tr(" {n} 页").format(n=len(material.pages))
+        text += QCoreApplication.translate("MaterialsPanel", " {n} 页").format(n=len(material.pages))
     if material.original_seen:
-        text += _tr("，已核验原件")
+        text += QCoreApplication.translate("MaterialsPanel", "，已核验原件")
     if material.deferred_due is not None:
-        text += _tr("（{date} 前补交）").format(date=material.deferred_due.isoformat())
+        due = material.deferred_due.isoformat()
+        text += QCoreApplication.translate("MaterialsPanel", "（{date} 前补交）").format(date=due)
     return text
 
 
@@ -161,12 +155,14 @@ def check_text(material: MaterialView) -> tuple[str, bool | None]:
         return "—", None
     bad = sum(1 for p in material.pages if not p.verdict.ok)
     if bad:
-        return _tr("{n} 页不合格").format(n=bad), False
-    return _tr("全部合格"), True
+        return QCoreApplication.translate("MaterialsPanel", "{n} 页不合格").format(n=bad), False
+    return QCoreApplication.translate("MaterialsPanel", "全部合格"), True
 
 
 def page_text(page: PageView) -> str:
-    return _tr("第 {n} 页").format(n=page.position + 1) + "\n" + page.verdict.message
+    """ "第 2 页" and the page's verdict (the verdict is the core's, in Chinese)."""
+    number = QCoreApplication.translate("MaterialsPanel", "第 {n} 页").format(n=page.position + 1)
+    return number + "\n" + page.verdict.message
 
 
 class MaterialsPanel(QGroupBox):
@@ -349,12 +345,7 @@ class MaterialsPanel(QGroupBox):
         """Preview the checklist of ``item`` (until the visit has a case)."""
         if self._case is not None:
             return
-        key = ("item", item.impl_code)
-        self._preview_key = key
-        self.heading.setText(f"{item.name}\n{item.department}")
-        self._set_preview_header()
-        op = load_materials(self._ctx, item.impl_code).success(lambda rows: self._show_item_rows(key, rows))
-        self._runner.start(op.with_progress(self.tr("正在读取材料清单…")))
+        self._preview(("item", item.impl_code), f"{item.name}\n{item.department}")
 
     def _set_preview_header(self) -> None:
         self.table.clear()
@@ -365,41 +356,43 @@ class MaterialsPanel(QGroupBox):
         assert self._visit is not None
         code, bundle = self._visit.item_impl_code, self._visit.bundle_code
         if bundle:
-            key = ("bundle", bundle)
-            if key == self._preview_key:
-                return
-            self._preview_key = key
-            self._set_preview_header()
-            guide_op = load_bundle_guide(self._ctx, bundle)
-            guide_op.success(lambda guide: self._show_bundle_rows(key, guide))
-            self._runner.start(guide_op.with_progress(self.tr("正在读取材料清单…")))
+            self._preview(("bundle", bundle))
         elif code:
-            key = ("item", code)
-            if key == self._preview_key:
-                return
-            self._preview_key = key
-            self._set_preview_header()
-            op = load_materials(self._ctx, code).success(lambda rows: self._show_item_rows(key, rows))
-            self._runner.start(op.with_progress(self.tr("正在读取材料清单…")))
+            self._preview(("item", code))
         else:
             self._preview_key = None
             self._set_preview_header()
             self.heading.setText(self.tr(NO_ITEM_HINT))
 
-    def _show_item_rows(self, key: tuple[str, str], materials: list[MaterialSummary]) -> None:
+    def _preview(self, key: tuple[str, str], heading: str | None = None) -> None:
+        """Load the checklist of the item or bundle ``key``; the heading names it, never the hint.
+
+        Items and bundles both come through their guide, whose material list is the one a case
+        opened for them gets (duplicates merged), so the preview matches the case that follows.
+        """
+        if heading is not None:
+            self.heading.setText(heading)
+        if key == self._preview_key:
+            return
+        self._preview_key = key
+        if heading is None:
+            self.heading.setText(self.tr("正在读取材料清单…"))
+        self._set_preview_header()
+        kind, code = key
+        op = load_bundle_guide(self._ctx, code) if kind == "bundle" else load_item_guide(self._ctx, code)
+        op.success(lambda guide: self._show_guide_rows(key, guide))
+        self._runner.start(op.with_progress(self.tr("正在读取材料清单…")))
+
+    def _show_guide_rows(self, key: tuple[str, str], guide: ItemGuide) -> None:
         if key != self._preview_key or self._case is not None:
             return  # the clerk already picked another item, or a case was opened meanwhile
-        rows = [(m.name, m.necessity_label, copies_text(m), m.form_label, m.necessity) for m in materials]
-        self._fill_preview(rows)
-
-    def _show_bundle_rows(self, key: tuple[str, str], guide: ItemGuide) -> None:
-        if key != self._preview_key or self._case is not None:
-            return
-        self.heading.setText(
-            self.tr("{title}（一件事，{n} 个事项）\n材料已合并去重").format(
+        if guide.is_bundle:
+            heading = self.tr("{title}（一件事，{n} 个事项）\n材料已合并去重").format(
                 title=guide.title, n=len(guide.item_names)
             )
-        )
+        else:
+            heading = f"{guide.title}\n{guide.department}"
+        self.heading.setText(heading)
         rows = [(m.name, m.necessity_label, m.copies, m.form_label, m.necessity) for m in guide.materials]
         self._fill_preview(rows)
 
@@ -441,7 +434,7 @@ class MaterialsPanel(QGroupBox):
         if changed:
             self.heading.setText(
                 self.tr("{number}　{title}\n状态：{state}").format(
-                    number=case.local_number, title=case.title, state=case.state_label
+                    number=case.local_number, title=case.title, state=core_labels.case_state(case.state_label)
                 )
             )
             self.reload()
@@ -481,7 +474,8 @@ class MaterialsPanel(QGroupBox):
         self.table.setHeaderLabels([self.tr(c) for c in CASE_COLUMNS])
         for material in self._materials:
             check, ok = check_text(material)
-            row = QTreeWidgetItem([material.name, material.necessity_label, status_text(material), check])
+            necessity = core_labels.necessity(material.necessity_label)
+            row = QTreeWidgetItem([material.name, necessity, status_text(material), check])
             row.setToolTip(0, material.name)
             if material.necessity == REQUIRED:
                 self._bold(row)
@@ -544,7 +538,9 @@ class MaterialsPanel(QGroupBox):
         self.original_seen.setEnabled(editable and material is not None)
         if self._case is not None and not self._editable():
             self.progress.setText(
-                self.tr("办件{state}，材料不能再修改。").format(state=self._case.state_label)
+                self.tr("办件{state}，材料不能再修改。").format(
+                    state=core_labels.case_state(self._case.state_label)
+                )
             )
 
     # --- capture ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from app.services import applicants, cases, drafts, materials, queue
 from app.services.actor import Actor
 from app.services.applicants import ApplicantView, CardFields
 from app.services.cases import CaseRow
-from app.services.catalog import ItemSummary, MaterialSummary, item_materials, search_items
+from app.services.catalog import ItemSummary, search_items
 from app.services.materials import MaterialView
 from app.services.queue import CategoryView, TicketView
 from app.services.status import CounterStatus, counter_status
@@ -49,16 +49,6 @@ def search_catalog(ctx: AppContext, query: str, limit: int = SEARCH_LIMIT) -> Op
             return search_items(session, query, limit)
 
     return Op(run=run, name="search_catalog")
-
-
-def load_materials(ctx: AppContext, impl_code: str) -> Op[list[MaterialSummary]]:
-    """The material checklist (材料清单) of one service item."""
-
-    def run() -> list[MaterialSummary]:
-        with ctx.db.session() as session:
-            return item_materials(session, impl_code)
-
-    return Op(run=run, name="load_materials")
 
 
 def load_counter_status(ctx: AppContext) -> Op[CounterStatus]:

@@ -34,6 +34,7 @@ from app.documents import ReceiptData, render_a4_notice, render_receipt
 from app.errors import DeviceUnavailable
 from devices.manager import DeviceManager
 from devices.printer.base import PAPER_WIDTH_58MM, PAPER_WIDTH_80MM, PaperOut, ReceiptPrinter
+from ui import core_labels
 from ui.ops import Op, OpRunner
 
 #: How long a print op waits for the printer thread before giving up (a job is a few seconds).
@@ -50,7 +51,8 @@ Raster = NDArray[np.uint8]
 
 
 def _tr(text: str) -> str:
-    return QCoreApplication.translate("PrintPreview", text)  # thread-safe: also used in ops
+    """``text`` (marked in the "PrintPreview" context), translated; thread-safe: also used in ops."""
+    return QCoreApplication.translate("PrintPreview", text)
 
 
 def raster_to_qimage(raster: Raster) -> QImage:
@@ -100,7 +102,7 @@ def problem_text(error: DeviceUnavailable) -> str:
 def _send(devices: DeviceManager | None, raster: Raster) -> str:
     """Print and cut ``raster`` on the printer thread; "" on success, else the problem in Chinese."""
     if devices is None:
-        return _tr("本机未配置小票打印机，") + _tr(REPRINT_HINT)
+        return QCoreApplication.translate("PrintPreview", "本机未配置小票打印机，") + _tr(REPRINT_HINT)
 
     def job(printer: ReceiptPrinter) -> None:
         printer.print_raster(raster)
@@ -111,7 +113,8 @@ def _send(devices: DeviceManager | None, raster: Raster) -> str:
     except DeviceUnavailable as error:
         return problem_text(error)
     except TimeoutError:
-        return _tr("小票打印机长时间没有响应，请检查打印机后") + _tr(REPRINT_HINT)
+        late = QCoreApplication.translate("PrintPreview", "小票打印机长时间没有响应，请检查打印机后")
+        return late + _tr(REPRINT_HINT)
     return ""
 
 
@@ -141,7 +144,8 @@ def print_receipt(ctx: AppContext, devices: DeviceManager | None, data: ReceiptD
         problem = _send(devices, raster)
         return PrintOutcome(title=data.kind, raster=raster, image=raster_to_qimage(raster), problem=problem)
 
-    return Op(run=run, name="print_receipt").on_network().with_progress(_tr("正在打印…"))
+    progress = QCoreApplication.translate("PrintPreview", "正在打印…")
+    return Op(run=run, name="print_receipt").on_network().with_progress(progress)
 
 
 def reprint(devices: DeviceManager | None, outcome: PrintOutcome) -> Op[PrintOutcome]:
@@ -151,7 +155,8 @@ def reprint(devices: DeviceManager | None, outcome: PrintOutcome) -> Op[PrintOut
         problem = _send(devices, outcome.raster)
         return PrintOutcome(outcome.title, outcome.raster, outcome.image, problem)
 
-    return Op(run=run, name="reprint_receipt").on_network().with_progress(_tr("正在重新打印…"))
+    progress = QCoreApplication.translate("PrintPreview", "正在重新打印…")
+    return Op(run=run, name="reprint_receipt").on_network().with_progress(progress)
 
 
 def notice_path(ctx: AppContext, data: ReceiptData) -> Path:
@@ -170,7 +175,8 @@ def save_notice(ctx: AppContext, data: ReceiptData) -> Op[Path]:
         path.write_bytes(pdf)
         return path
 
-    return Op(run=run, name="save_notice").with_progress(_tr("正在生成通知书…"))
+    progress = QCoreApplication.translate("PrintPreview", "正在生成通知书…")
+    return Op(run=run, name="save_notice").with_progress(progress)
 
 
 def render_pdf_pages(path: Path, width: int = NOTICE_PREVIEW_WIDTH) -> list[QImage]:
@@ -179,7 +185,9 @@ def render_pdf_pages(path: Path, width: int = NOTICE_PREVIEW_WIDTH) -> list[QIma
     try:
         error = document.load(str(path))
         if error != QPdfDocument.Error.None_:
-            message = _tr("无法打开通知书文件 {name}，请重新生成后再试。").format(name=path.name)
+            message = QCoreApplication.translate(
+                "PrintPreview", "无法打开通知书文件 {name}，请重新生成后再试。"
+            ).format(name=path.name)
             raise DeviceUnavailable(message, device="printer")
         pages = []
         for index in range(document.pageCount()):
@@ -201,10 +209,10 @@ def open_in_viewer(path: Path) -> bool:
 
 
 def close_button(buttons: QDialogButtonBox) -> None:
-    """Name the Close button in Chinese: Qt's own translations are not loaded for standard buttons."""
+    """Name the Close button ourselves: Qt's own translations are not loaded for standard buttons."""
     button = buttons.button(QDialogButtonBox.StandardButton.Close)
     if button is not None:
-        button.setText(_tr("关闭"))
+        button.setText(QCoreApplication.translate("PrintPreview", "关闭"))
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -227,7 +235,7 @@ class PrintPreviewDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("print_preview")
-        self.setWindowTitle(self.tr("打印预览 · {kind}").format(kind=outcome.title))
+        self.setWindowTitle(self.tr("打印预览 · {kind}").format(kind=core_labels.document(outcome.title)))
         self._runner = runner
         self._devices = devices
         self.outcome = outcome

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
@@ -33,15 +33,15 @@
     </message>
     <message>
         <source>代办人姓名</source>
-        <translation>Agent's name</translation>
+        <translation>Agent&apos;s name</translation>
     </message>
     <message>
         <source>代办人证件号码</source>
-        <translation>Agent's ID number</translation>
+        <translation>Agent&apos;s ID number</translation>
     </message>
     <message>
         <source>代办人手机号</source>
-        <translation>Agent's mobile</translation>
+        <translation>Agent&apos;s mobile</translation>
     </message>
     <message>
         <source>申请人</source>
@@ -77,7 +77,7 @@
     </message>
     <message>
         <source>读代办人身份证</source>
-        <translation>Read agent's ID card</translation>
+        <translation>Read agent&apos;s ID card</translation>
     </message>
     <message>
         <source>登记代办</source>
@@ -125,7 +125,7 @@
     </message>
     <message>
         <source>正在读取代办人身份证…</source>
-        <translation>Reading the agent's ID card…</translation>
+        <translation>Reading the agent&apos;s ID card…</translation>
     </message>
     <message>
         <source>请核对手机号。</source>
@@ -133,7 +133,7 @@
     </message>
     <message>
         <source>请输入单位名称。</source>
-        <translation>Please enter the organisation's name.</translation>
+        <translation>Please enter the organisation&apos;s name.</translation>
     </message>
     <message>
         <source>请输入统一社会信用代码。</source>
@@ -141,11 +141,11 @@
     </message>
     <message>
         <source>请输入法定代表人姓名。</source>
-        <translation>Please enter the legal representative's name.</translation>
+        <translation>Please enter the legal representative&apos;s name.</translation>
     </message>
     <message>
         <source>请输入申请人姓名。</source>
-        <translation>Please enter the applicant's name.</translation>
+        <translation>Please enter the applicant&apos;s name.</translation>
     </message>
     <message>
         <source>请输入身份证号码。</source>
@@ -161,15 +161,15 @@
     </message>
     <message>
         <source>请输入代办人姓名。</source>
-        <translation>Please enter the agent's name.</translation>
+        <translation>Please enter the agent&apos;s name.</translation>
     </message>
     <message>
         <source>请输入代办人身份证号码。</source>
-        <translation>Please enter the agent's ID number.</translation>
+        <translation>Please enter the agent&apos;s ID number.</translation>
     </message>
     <message>
         <source>请输入代办人手机号。</source>
-        <translation>Please enter the agent's mobile number.</translation>
+        <translation>Please enter the agent&apos;s mobile number.</translation>
     </message>
     <message>
         <source>已登记代办：{name}（受申请人委托）。请扫描委托书作为材料。</source>
@@ -178,6 +178,408 @@
     <message>
         <source>已恢复上次未保存的录入内容。</source>
         <translation>Restored what was typed before the last close.</translation>
+    </message>
+</context>
+<context>
+    <name>Application</name>
+    <message>
+        <source>一窗</source>
+        <extracomment>The program&apos;s name as windows show it; a source string of the &quot;Application&quot; context, so ``ui.i18n.use_language`` can rename the running application in the chosen language.</extracomment>
+        <translation>YiChuang</translation>
+    </message>
+</context>
+<context>
+    <name>CaseActions</name>
+    <message>
+        <source>预登记</source>
+        <extracomment>What the timeline says was done (app.case_states.ACTION_LABELS, app.services.materials.ACTION_LABELS).</extracomment>
+        <translation>Pre-registered</translation>
+    </message>
+    <message>
+        <source>收件</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>受理</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>补正告知</source>
+        <translation>Correction requested</translation>
+    </message>
+    <message>
+        <source>补正收件</source>
+        <translation>Correction received</translation>
+    </message>
+    <message>
+        <source>不予受理</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>特别程序开始</source>
+        <translation>Special procedure started</translation>
+    </message>
+    <message>
+        <source>特别程序结束</source>
+        <translation>Special procedure ended</translation>
+    </message>
+    <message>
+        <source>办结</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>出件/邮寄</source>
+        <translation>Handed over / mailed</translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation>Rated</translation>
+    </message>
+    <message>
+        <source>撤回</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <source>作废</source>
+        <translation>Voided</translation>
+    </message>
+    <message>
+        <source>撤销决定</source>
+        <translation>Decision undone</translation>
+    </message>
+    <message>
+        <source>添加材料页</source>
+        <translation>Page added</translation>
+    </message>
+    <message>
+        <source>调整页序</source>
+        <translation>Pages reordered</translation>
+    </message>
+    <message>
+        <source>旋转材料页</source>
+        <translation>Page rotated</translation>
+    </message>
+    <message>
+        <source>删除材料页</source>
+        <translation>Page deleted</translation>
+    </message>
+    <message>
+        <source>重拍材料页</source>
+        <translation>Page retaken</translation>
+    </message>
+    <message>
+        <source>核验原件</source>
+        <translation>Original checked</translation>
+    </message>
+    <message>
+        <source>容缺受理承诺</source>
+        <translation>Deferral commitment</translation>
+    </message>
+    <message>
+        <source>复用历史材料</source>
+        <translation>Earlier material reused</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailDialog</name>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>经办人</source>
+        <translation>Clerk</translation>
+    </message>
+    <message>
+        <source>状态变化</source>
+        <translation>State change</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>办理事项</source>
+        <translation>Service items</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <source>代办人</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>承办部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>当前状态</source>
+        <translation>Current state</translation>
+    </message>
+    <message>
+        <source>收件时间</source>
+        <translation>Received at</translation>
+    </message>
+    <message>
+        <source>受理时间</source>
+        <translation>Accepted at</translation>
+    </message>
+    <message>
+        <source>承诺办结日</source>
+        <translation>Promised by</translation>
+    </message>
+    <message>
+        <source>补正告知</source>
+        <translation>Correction requested</translation>
+    </message>
+    <message>
+        <source>最近理由</source>
+        <translation>Latest reason</translation>
+    </message>
+    <message>
+        <source>窗口正在办理另一个办件（{number}），请先办完或重新开始，再继续办理此件。</source>
+        <translation>The window is working on another case ({number}). Finish it or start over, then continue with this one.</translation>
+    </message>
+    <message>
+        <source>（暂定）</source>
+        <translation> (provisional)</translation>
+    </message>
+    <message>
+        <source>（{date} 前补正）</source>
+        <translation> (to be corrected by {date})</translation>
+    </message>
+    <message>
+        <source>{name}（受申请人委托）</source>
+        <translation>{name} (authorised by the applicant)</translation>
+    </message>
+    <message>
+        <source>办件详情</source>
+        <translation>Case details</translation>
+    </message>
+    <message>
+        <source>{label}：</source>
+        <translation>{label}:</translation>
+    </message>
+    <message>
+        <source>补正收件</source>
+        <translation>Receive correction</translation>
+    </message>
+    <message>
+        <source>申请人已按一次性告知补齐材料：办件回到“已收件”，可继续受理</source>
+        <translation>The applicant brought everything the correction notice asked for: the case goes back to “Received” and can be accepted</translation>
+    </message>
+    <message>
+        <source>继续办理</source>
+        <translation>Continue at the window</translation>
+    </message>
+    <message>
+        <source>在窗口打开此办件，拍摄材料并作出受理决定</source>
+        <translation>Open this case at the window to capture materials and decide on it</translation>
+    </message>
+    <message>
+        <source>出件</source>
+        <translation>Hand over</translation>
+    </message>
+    <message>
+        <source>办理过程：</source>
+        <translation>History:</translation>
+    </message>
+    <message>
+        <source>正在登记补正收件…</source>
+        <translation>Recording the correction…</translation>
+    </message>
+    <message>
+        <source>已在窗口打开此办件。</source>
+        <translation>This case is now open at the window.</translation>
+    </message>
+    <message>
+        <source>办件详情 · {number}</source>
+        <translation>Case details · {number}</translation>
+    </message>
+</context>
+<context>
+    <name>CaseListWindow</name>
+    <message>
+        <source>一窗 · 办件列表</source>
+        <translation>YiChuang · Cases</translation>
+    </message>
+    <message>
+        <source>输入办件编号、姓名、证件号码或手机号查找</source>
+        <translation>Search by case number, name, ID number or mobile</translation>
+    </message>
+    <message>
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Service item</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>收件时间</source>
+        <translation>Received at</translation>
+    </message>
+    <message>
+        <source>承诺办结日</source>
+        <translation>Promised by</translation>
+    </message>
+    <message>
+        <source>同步</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>（即将到期）</source>
+        <translation> (due soon)</translation>
+    </message>
+    <message>
+        <source>（已超期）</source>
+        <translation> (overdue)</translation>
+    </message>
+    <message>
+        <source>已同步</source>
+        <translation>Synced</translation>
+    </message>
+    <message>
+        <source>未同步</source>
+        <translation>Not synced</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <extracomment>The core&apos;s filter labels, marked for translation in this context.</extracomment>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>待补正</source>
+        <translation>Awaiting correction</translation>
+    </message>
+    <message>
+        <source>超期预警</source>
+        <translation>Due soon or overdue</translation>
+    </message>
+    <message>
+        <source>可出件</source>
+        <translation>Ready for hand-over</translation>
+    </message>
+    <message>
+        <source>（暂定）</source>
+        <translation> (provisional)</translation>
+    </message>
+    <message>
+        <source>正在查找办件…</source>
+        <translation>Searching cases…</translation>
+    </message>
+    <message>
+        <source>{filter}：共 {n} 件</source>
+        <translation>{filter}: {n} cases</translation>
+    </message>
+    <message>
+        <source>{filter}：没有办件</source>
+        <translation>{filter}: no cases</translation>
+    </message>
+</context>
+<context>
+    <name>CaseOps</name>
+    <message>
+        <source>找不到实施编码为 {code} 的事项，请刷新事项目录后重试。</source>
+        <translation>No service item has the implementation code {code}. Refresh the catalogue and try again.</translation>
+    </message>
+    <message>
+        <source>找不到编号为 {code} 的“一件事”，请刷新事项目录后重试。</source>
+        <translation>No bundle has the code {code}. Refresh the catalogue and try again.</translation>
+    </message>
+    <message>
+        <source>请先在“办件”中选择要办理的事项或“一件事”。</source>
+        <translation>First choose a service item or a bundle under “Case”.</translation>
+    </message>
+    <message>
+        <source>请先读取申请人身份证或录入申请人信息，再开始收件。</source>
+        <translation>First read the applicant&apos;s ID card or type the applicant in, then start receiving.</translation>
+    </message>
+    <message>
+        <source>办件 {id} 不存在，请刷新后重试。</source>
+        <translation>Case {id} does not exist. Refresh and try again.</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStates</name>
+    <message>
+        <source>新建</source>
+        <extracomment>The core&apos;s case states (app.case_states.STATE_LABELS).</extracomment>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>预登记</source>
+        <translation>Pre-registered</translation>
+    </message>
+    <message>
+        <source>已收件</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>待补正</source>
+        <translation>Awaiting correction</translation>
+    </message>
+    <message>
+        <source>已受理</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>特别程序中</source>
+        <translation>In special procedure</translation>
+    </message>
+    <message>
+        <source>不予受理</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>已办结</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>已出件</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <source>已评价</source>
+        <translation>Rated</translation>
+    </message>
+    <message>
+        <source>已撤回</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <source>已作废</source>
+        <translation>Voided</translation>
     </message>
 </context>
 <context>
@@ -201,6 +603,56 @@
     <message>
         <source>号码有效</source>
         <translation>Valid number</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDialog</name>
+    <message>
+        <source>改为补正告知</source>
+        <translation>Request correction instead</translation>
+    </message>
+    <message>
+        <source>材料不齐，不能受理：</source>
+        <translation>Materials are missing; the case cannot be accepted:</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionDialog</name>
+    <message>
+        <source>请至少列出一项需要补正的材料及要求。</source>
+        <translation>List at least one material to correct and what is required.</translation>
+    </message>
+    <message>
+        <source>补正告知 · {number}</source>
+        <translation>Request correction · {number}</translation>
+    </message>
+    <message>
+        <source>一次性告知申请人需要补正的全部材料。请核对每一项的补正要求，可修改、增加或删除；确认后打印补正告知，办件等待补正收件。</source>
+        <translation>Tell the applicant, in one go, every material to correct. Check what each line asks for; you may edit, add or delete lines. After confirming, the correction notice is printed and the case waits for the correction.</translation>
+    </message>
+    <message>
+        <source>材料</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <source>补正要求</source>
+        <translation>What is required</translation>
+    </message>
+    <message>
+        <source>增加一项</source>
+        <translation>Add a line</translation>
+    </message>
+    <message>
+        <source>删除选中项</source>
+        <translation>Delete selected lines</translation>
+    </message>
+    <message>
+        <source>补正期限：</source>
+        <translation>Correct by:</translation>
+    </message>
+    <message>
+        <source>确认告知并打印</source>
+        <translation>Confirm and print</translation>
     </message>
 </context>
 <context>
@@ -275,6 +727,465 @@ Not synchronised with the platform yet</translation>
     </message>
 </context>
 <context>
+    <name>DecisionBar</name>
+    <message>
+        <source>预登记</source>
+        <translation>Pre-register</translation>
+    </message>
+    <message>
+        <source>为办件编号并分送部门窗口，打印收件凭证</source>
+        <translation>Number the case, route it to the department&apos;s window and print the receiving slip</translation>
+    </message>
+    <message>
+        <source>受理 (F8)</source>
+        <translation>Accept (F8)</translation>
+    </message>
+    <message>
+        <source>材料齐全、符合法定形式：受理并打印受理回执</source>
+        <translation>Materials complete and in legal form: accept and print the acceptance receipt</translation>
+    </message>
+    <message>
+        <source>补正告知 (F9)</source>
+        <translation>Request correction (F9)</translation>
+    </message>
+    <message>
+        <source>材料不齐或不符合要求：一次性告知需补正的全部材料</source>
+        <translation>Materials missing or not as required: list everything to correct in one go</translation>
+    </message>
+    <message>
+        <source>不予受理 (F10)</source>
+        <translation>Reject (F10)</translation>
+    </message>
+    <message>
+        <source>不属于受理范围或不符合条件：说明理由</source>
+        <translation>Out of scope or conditions not met: state the reason</translation>
+    </message>
+    <message>
+        <source>打印通知书 (Ctrl+P)</source>
+        <translation>Print notice (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>生成并预览 A4 通知书（受理通知书、一次性告知书、不予受理通知书）</source>
+        <translation>Make and preview the A4 notice (acceptance, correction or rejection notice)</translation>
+    </message>
+    <message>
+        <source>撤销决定</source>
+        <translation>Undo decision</translation>
+    </message>
+    <message>
+        <source>值班长：撤销受理、补正告知或不予受理，办件回到“已收件”</source>
+        <translation>Supervisor: undo an acceptance, correction request or rejection; the case goes back to “Received”</translation>
+    </message>
+    <message>
+        <source>（无承诺办结日）</source>
+        <translation>(no promised date)</translation>
+    </message>
+    <message>
+        <source>（暂定：节假日安排尚未公布，公布后重新计算）</source>
+        <translation> (provisional: the holiday schedule is not published yet; recalculated once it is)</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>尚未建立办件。</source>
+        <translation>No case opened yet.</translation>
+    </message>
+    <message>
+        <source>请先选择事项。</source>
+        <translation>Choose a service item first.</translation>
+    </message>
+    <message>
+        <source>办件 {number} · {state}</source>
+        <translation>Case {number} · {state}</translation>
+    </message>
+    <message>
+        <source> · 承诺办结日 {date}</source>
+        <translation> · promised by {date}</translation>
+    </message>
+    <message>
+        <source> · 补正期限 {date}</source>
+        <translation> · correct by {date}</translation>
+    </message>
+    <message>
+        <source>正在建立办件…</source>
+        <translation>Opening the case…</translation>
+    </message>
+    <message>
+        <source>正在收件…</source>
+        <translation>Receiving…</translation>
+    </message>
+    <message>
+        <source>本次办事已建立办件，不能再预登记。</source>
+        <translation>This visit already has a case; it cannot be pre-registered again.</translation>
+    </message>
+    <message>
+        <source>将为本次办事预登记：编号并分送承办部门窗口办理，打印收件凭证交申请人。</source>
+        <translation>This visit will be pre-registered: the case is numbered and routed to the department&apos;s window, and a receiving slip is printed for the applicant.</translation>
+    </message>
+    <message>
+        <source>确认预登记</source>
+        <translation>Confirm pre-registration</translation>
+    </message>
+    <message>
+        <source>正在预登记…</source>
+        <translation>Pre-registering…</translation>
+    </message>
+    <message>
+        <source>（代办：{agent}）</source>
+        <translation> (agent: {agent})</translation>
+    </message>
+    <message>
+        <source>受理办件 {number}：{title}
+申请人：{applicant}{agent}
+承诺办结日：{promised}
+确认后打印受理回执；受理通知书可按 Ctrl+P 打印。</source>
+        <translation>Accept case {number}: {title}
+Applicant: {applicant}{agent}
+Promised by: {promised}
+The acceptance receipt prints after confirming; press Ctrl+P for the acceptance notice.</translation>
+    </message>
+    <message>
+        <source>受理</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <source>确认受理</source>
+        <translation>Confirm acceptance</translation>
+    </message>
+    <message>
+        <source>正在受理…</source>
+        <translation>Accepting…</translation>
+    </message>
+    <message>
+        <source>正在登记补正告知…</source>
+        <translation>Recording the correction request…</translation>
+    </message>
+    <message>
+        <source>正在登记不予受理…</source>
+        <translation>Recording the rejection…</translation>
+    </message>
+    <message>
+        <source>撤销办件 {number} 的“{state}”决定，办件回到“已收件”。</source>
+        <translation>Undo the “{state}” decision on case {number}; the case goes back to “Received”.</translation>
+    </message>
+    <message>
+        <source>确认撤销</source>
+        <translation>Confirm undo</translation>
+    </message>
+    <message>
+        <source>正在撤销决定…</source>
+        <translation>Undoing the decision…</translation>
+    </message>
+    <message>
+        <source>当前办件没有可打印的通知书。</source>
+        <translation>The current case has no notice to print.</translation>
+    </message>
+</context>
+<context>
+    <name>DeferDialog</name>
+    <message>
+        <source>容缺受理 · {name}</source>
+        <translation>Defer material · {name}</translation>
+    </message>
+    <message>
+        <source>补交期限：</source>
+        <translation>Bring by:</translation>
+    </message>
+    <message>
+        <source>承诺内容：</source>
+        <translation>Commitment:</translation>
+    </message>
+    <message>
+        <source>登记容缺</source>
+        <translation>Record deferral</translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryDialog</name>
+    <message>
+        <source>请对本次服务进行评价</source>
+        <translation>Please rate our service</translation>
+    </message>
+    <message>
+        <source>出件已登记，领取回执正在打印。</source>
+        <translation>Hand-over recorded; the collection receipt is printing.</translation>
+    </message>
+    <message>
+        <source>本机未配置身份证阅读器，请手工输入领取人证件号码。</source>
+        <translation>No ID card reader is configured on this PC; type the collector&apos;s ID number.</translation>
+    </message>
+    <message>
+        <source>正在读取领取人身份证…</source>
+        <translation>Reading the collector&apos;s ID card…</translation>
+    </message>
+    <message>
+        <source>出件 · {number}</source>
+        <translation>Hand over · {number}</translation>
+    </message>
+    <message>
+        <source>申请人：{name} {id}</source>
+        <translation>Applicant: {name} {id}</translation>
+    </message>
+    <message>
+        <source>&#x3000;代办人：{name}</source>
+        <translation>  Agent: {name}</translation>
+    </message>
+    <message>
+        <source>当面领取</source>
+        <translation>Collect in person</translation>
+    </message>
+    <message>
+        <source>EMS 邮寄</source>
+        <translation>Mail by EMS</translation>
+    </message>
+    <message>
+        <source>读身份证，或输入 18 位证件号码</source>
+        <translation>Read the ID card, or type the 18-character ID number</translation>
+    </message>
+    <message>
+        <source>读身份证 (F2)</source>
+        <translation>Read ID card (F2)</translation>
+    </message>
+    <message>
+        <source>领取人姓名：</source>
+        <translation>Collector&apos;s name:</translation>
+    </message>
+    <message>
+        <source>领取人证件：</source>
+        <translation>Collector&apos;s ID:</translation>
+    </message>
+    <message>
+        <source>收件人：</source>
+        <translation>Recipient:</translation>
+    </message>
+    <message>
+        <source>收件地址：</source>
+        <translation>Address:</translation>
+    </message>
+    <message>
+        <source>EMS 单号：</source>
+        <translation>EMS tracking number:</translation>
+    </message>
+    <message>
+        <source>确认出件</source>
+        <translation>Confirm hand-over</translation>
+    </message>
+    <message>
+        <source>正在登记出件…</source>
+        <translation>Recording the hand-over…</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceStrip</name>
+    <message>
+        <source>{kind}：{state}</source>
+        <extracomment>States that need no attention.</extracomment>
+        <translation>{kind}: {state}</translation>
+    </message>
+    <message>
+        <source>{message}（驱动：{driver}）</source>
+        <translation>{message} (driver: {driver})</translation>
+    </message>
+    <message>
+        <source>设备：{n} 台就绪</source>
+        <translation>Devices: {n} ready</translation>
+    </message>
+    <message>
+        <source>{kind}{state}</source>
+        <translation>{kind} {state}</translation>
+    </message>
+    <message>
+        <source>{n} 台需处理</source>
+        <translation>{n} need attention</translation>
+    </message>
+    <message>
+        <source>，{n} 台就绪</source>
+        <translation>, {n} ready</translation>
+    </message>
+    <message>
+        <source>设备：</source>
+        <translation>Devices: </translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <source>身份证阅读器</source>
+        <extracomment>Device kinds (devices.kinds.KIND_NAMES) and states (devices.status.STATE_NAMES).</extracomment>
+        <translation>ID card reader</translation>
+    </message>
+    <message>
+        <source>社保卡/智能卡读卡器</source>
+        <translation>Social security / smart card reader</translation>
+    </message>
+    <message>
+        <source>小票打印机</source>
+        <translation>Receipt printer</translation>
+    </message>
+    <message>
+        <source>高拍仪</source>
+        <translation>Document camera</translation>
+    </message>
+    <message>
+        <source>扫描仪</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>扫码枪</source>
+        <translation>Barcode scanner</translation>
+    </message>
+    <message>
+        <source>语音播报</source>
+        <translation>Voice announcer</translation>
+    </message>
+    <message>
+        <source>评价器</source>
+        <translation>Rating pad</translation>
+    </message>
+    <message>
+        <source>就绪</source>
+        <translation>ready</translation>
+    </message>
+    <message>
+        <source>忙碌</source>
+        <translation>busy</translation>
+    </message>
+    <message>
+        <source>未连接</source>
+        <translation>not connected</translation>
+    </message>
+    <message>
+        <source>故障</source>
+        <translation>faulty</translation>
+    </message>
+    <message>
+        <source>未配置</source>
+        <translation>not configured</translation>
+    </message>
+</context>
+<context>
+    <name>Documents</name>
+    <message>
+        <source>收件凭证</source>
+        <extracomment>Printed documents (keys of app.documents.templates.TEMPLATES), as dialog titles name them.</extracomment>
+        <translation>Receiving slip</translation>
+    </message>
+    <message>
+        <source>受理回执</source>
+        <translation>Acceptance receipt</translation>
+    </message>
+    <message>
+        <source>补正告知</source>
+        <translation>Correction slip</translation>
+    </message>
+    <message>
+        <source>领取回执</source>
+        <translation>Collection receipt</translation>
+    </message>
+    <message>
+        <source>受理通知书</source>
+        <translation>Acceptance notice</translation>
+    </message>
+    <message>
+        <source>一次性告知书</source>
+        <translation>Correction notice</translation>
+    </message>
+    <message>
+        <source>不予受理通知书</source>
+        <translation>Rejection notice</translation>
+    </message>
+</context>
+<context>
+    <name>GuideView</name>
+    <message>
+        <source>选择事项后，这里显示办事指南。</source>
+        <translation>Choose a service item to see its guide here.</translation>
+    </message>
+    <message>
+        <source>一件事编码</source>
+        <extracomment>Section headings; Chinese source strings of the &quot;GuideView&quot; context.</extracomment>
+        <translation>Bundle code</translation>
+    </message>
+    <message>
+        <source>事项编码</source>
+        <translation>Item code</translation>
+    </message>
+    <message>
+        <source>实施部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>包含事项</source>
+        <translation>Service items</translation>
+    </message>
+    <message>
+        <source>受理条件</source>
+        <translation>Conditions</translation>
+    </message>
+    <message>
+        <source>申请材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <source>材料</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <source>要求</source>
+        <translation>Requirement</translation>
+    </message>
+    <message>
+        <source>份数</source>
+        <translation>Copies</translation>
+    </message>
+    <message>
+        <source>法定办结时限</source>
+        <translation>Statutory time limit</translation>
+    </message>
+    <message>
+        <source>承诺办结时限</source>
+        <translation>Promised time limit</translation>
+    </message>
+    <message>
+        <source>收费</source>
+        <translation>Fees</translation>
+    </message>
+    <message>
+        <source>办理窗口</source>
+        <translation>Windows</translation>
+    </message>
+    <message>
+        <source>办理地点</source>
+        <translation>Where</translation>
+    </message>
+    <message>
+        <source>办理时间</source>
+        <translation>Office hours</translation>
+    </message>
+    <message>
+        <source>咨询电话</source>
+        <translation>Enquiries</translation>
+    </message>
+    <message>
+        <source>监督投诉电话</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <source>{label}：{value}</source>
+        <translation>{label}: {value}</translation>
+    </message>
+    <message>
+        <source>办事指南</source>
+        <translation>Guide</translation>
+    </message>
+    <message>
+        <source>正在读取办事指南…</source>
+        <translation>Loading the guide…</translation>
+    </message>
+</context>
+<context>
     <name>HelpOverlay</name>
     <message>
         <source>快捷键</source>
@@ -298,6 +1209,78 @@ Not synchronised with the platform yet</translation>
     <message>
         <source>密码不正确，请重新输入。</source>
         <translation>Wrong password, please try again.</translation>
+    </message>
+</context>
+<context>
+    <name>ItemPanel</name>
+    <message>
+        <source>输入事项名称、编码、部门或拼音首字母，如 jzgc</source>
+        <translation>Item name, code, department or pinyin initials, e.g. jzgc</translation>
+    </message>
+    <message>
+        <source>事项名称</source>
+        <translation>Service item</translation>
+    </message>
+    <message>
+        <source>实施部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>承诺时限</source>
+        <translation>Promised</translation>
+    </message>
+    <message>
+        <source>一件事</source>
+        <translation>Bundle</translation>
+    </message>
+    <message>
+        <source>包含事项</source>
+        <translation>Service items</translation>
+    </message>
+    <message>
+        <source>单项事项</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>本次办事已建立办件，不能更换事项；如需办理其他事项，请办完后叫下一位或重新开始。</source>
+        <translation>This visit already has a case, so its service item cannot change. For another item, finish this case and call the next number, or start over.</translation>
+    </message>
+    <message>
+        <source>办件</source>
+        <extracomment>Below this width the result list hides the department column.</extracomment>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <source>正在查找事项…</source>
+        <translation>Searching service items…</translation>
+    </message>
+    <message>
+        <source>{name}
+{department}
+实施编码：{code}</source>
+        <translation>{name}
+{department}
+Implementation code: {code}</translation>
+    </message>
+    <message>
+        <source>{n} 项</source>
+        <translation>{n} items</translation>
+    </message>
+    <message>
+        <source>一件事（{n}）</source>
+        <translation>Bundles ({n})</translation>
+    </message>
+    <message>
+        <source>没有找到事项，请换个关键词</source>
+        <translation>Nothing found; try other words</translation>
+    </message>
+    <message>
+        <source>找到 {n} 个事项</source>
+        <translation>{n} service items found</translation>
+    </message>
+    <message>
+        <source>、{n} 个“一件事”</source>
+        <translation>, {n} bundles</translation>
     </message>
 </context>
 <context>
@@ -372,6 +1355,67 @@ Not synchronised with the platform yet</translation>
     </message>
 </context>
 <context>
+    <name>Limits</name>
+    <message>
+        <source>个工作日</source>
+        <extracomment>法定/承诺时限单位 codes (the platform exchange&apos;s TIMEUNIT); see reference/gov-domain.md §1.6. Chinese source texts of the &quot;Limits&quot; translation context.</extracomment>
+        <translation>working days</translation>
+    </message>
+    <message>
+        <source>天</source>
+        <translation>days</translation>
+    </message>
+    <message>
+        <source>小时</source>
+        <translation>hours</translation>
+    </message>
+    <message>
+        <source>分钟</source>
+        <translation>minutes</translation>
+    </message>
+    <message>
+        <source>个月</source>
+        <translation>months</translation>
+    </message>
+    <message>
+        <source>即办</source>
+        <translation>On the spot</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>不收费</source>
+        <translation>Free of charge</translation>
+    </message>
+    <message>
+        <source>原件 {n} 份</source>
+        <extracomment>补正 deadline the dialog proposes: five working days is the usual 一次性告知 term.</extracomment>
+        <translation>Original ×{n}</translation>
+    </message>
+    <message>
+        <source>复印件 {n} 份</source>
+        <translation>Copy ×{n}</translation>
+    </message>
+    <message>
+        <source>收费</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <source>{name}：{standard}</source>
+        <translation>{name}: {standard}</translation>
+    </message>
+    <message>
+        <source>{item}：{text}</source>
+        <translation>{item}: {text}</translation>
+    </message>
+    <message>
+        <source>{limit}（{note}）</source>
+        <translation>{limit} ({note})</translation>
+    </message>
+</context>
+<context>
     <name>LockScreen</name>
     <message>
         <source>已锁屏</source>
@@ -388,6 +1432,427 @@ Not synchronised with the platform yet</translation>
     <message>
         <source>解锁</source>
         <translation>Unlock</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialForms</name>
+    <message>
+        <source>纸质</source>
+        <translation>Paper</translation>
+    </message>
+    <message>
+        <source>电子化</source>
+        <translation>Electronic</translation>
+    </message>
+    <message>
+        <source>纸质/电子化</source>
+        <translation>Paper or electronic</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialOps</name>
+    <message>
+        <source>正在导入文件…</source>
+        <translation>Importing files…</translation>
+    </message>
+    <message>
+        <source>正在旋转…</source>
+        <translation>Rotating…</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialStatus</name>
+    <message>
+        <source>已收</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>未收</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <source>容缺后补</source>
+        <translation>Deferred</translation>
+    </message>
+    <message>
+        <source>复用</source>
+        <translation>Reused</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialsPanel</name>
+    <message>
+        <source>材料名称</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <source>要求</source>
+        <translation>Requirement</translation>
+    </message>
+    <message>
+        <source>份数</source>
+        <translation>Copies</translation>
+    </message>
+    <message>
+        <source>形式</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>页面检查</source>
+        <translation>Page check</translation>
+    </message>
+    <message>
+        <source>请先在左侧选择事项</source>
+        <translation>First choose a service item on the left</translation>
+    </message>
+    <message>
+        <source>图片或 PDF (*.jpg *.jpeg *.png *.pdf)</source>
+        <translation>Images or PDF (*.jpg *.jpeg *.png *.pdf)</translation>
+    </message>
+    <message>
+        <source>拍照 (F7)</source>
+        <translation>Photograph (F7)</translation>
+    </message>
+    <message>
+        <source>用高拍仪拍摄一页，加到选中的材料（没有高拍仪时扫描）</source>
+        <translation>Take one page with the document camera into the selected material (scans when there is no camera)</translation>
+    </message>
+    <message>
+        <source>扫描</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <source>用扫描仪扫描进纸器中的全部页面（进纸器空时扫描平板上的一页）</source>
+        <translation>Scan every page in the scanner&apos;s feeder (the page on the glass when the feeder is empty)</translation>
+    </message>
+    <message>
+        <source>导入文件</source>
+        <translation>Import files</translation>
+    </message>
+    <message>
+        <source>导入 JPG、PNG 或 PDF 文件</source>
+        <translation>Import JPG, PNG or PDF files</translation>
+    </message>
+    <message>
+        <source>上移</source>
+        <translation>Move up</translation>
+    </message>
+    <message>
+        <source>选中的页前移一位</source>
+        <translation>Move the selected page one place earlier</translation>
+    </message>
+    <message>
+        <source>下移</source>
+        <translation>Move down</translation>
+    </message>
+    <message>
+        <source>选中的页后移一位</source>
+        <translation>Move the selected page one place later</translation>
+    </message>
+    <message>
+        <source>旋转</source>
+        <translation>Rotate</translation>
+    </message>
+    <message>
+        <source>选中的页顺时针旋转 90°</source>
+        <translation>Rotate the selected page 90° clockwise</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>删除选中的页</source>
+        <translation>Delete the selected page</translation>
+    </message>
+    <message>
+        <source>重拍</source>
+        <translation>Retake</translation>
+    </message>
+    <message>
+        <source>用高拍仪重新拍摄选中的页</source>
+        <translation>Take the selected page again with the document camera</translation>
+    </message>
+    <message>
+        <source>复用…</source>
+        <translation>Reuse…</translation>
+    </message>
+    <message>
+        <source>复用该申请人以前办件中的同名材料</source>
+        <translation>Reuse this material from one of the applicant&apos;s earlier cases</translation>
+    </message>
+    <message>
+        <source>容缺…</source>
+        <translation>Defer…</translation>
+    </message>
+    <message>
+        <source>容缺后补材料：登记申请人的承诺和补交日期</source>
+        <translation>Material may follow later: record the applicant&apos;s commitment and due date</translation>
+    </message>
+    <message>
+        <source> {n} 页</source>
+        <translation>, {n} page(s)</translation>
+    </message>
+    <message>
+        <source>，已核验原件</source>
+        <translation>, original checked</translation>
+    </message>
+    <message>
+        <source>（{date} 前补交）</source>
+        <translation> (due {date})</translation>
+    </message>
+    <message>
+        <source>{n} 页不合格</source>
+        <translation>{n} page(s) fail</translation>
+    </message>
+    <message>
+        <source>全部合格</source>
+        <translation>All pass</translation>
+    </message>
+    <message>
+        <source>第 {n} 页</source>
+        <translation>Page {n}</translation>
+    </message>
+    <message>
+        <source>材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <source>开始收件</source>
+        <translation>Start receiving</translation>
+    </message>
+    <message>
+        <source>为本次办事建立办件，之后即可拍摄、扫描材料</source>
+        <translation>Open a case for this visit; then materials can be photographed and scanned</translation>
+    </message>
+    <message>
+        <source>原件已核验</source>
+        <translation>Original checked</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在读取材料清单…</source>
+        <translation>Loading the checklist…</translation>
+    </message>
+    <message>
+        <source>{title}（一件事，{n} 个事项）
+材料已合并去重</source>
+        <translation>{title} (bundle of {n} service items)
+Materials merged, duplicates removed</translation>
+    </message>
+    <message>
+        <source>该事项未登记申请材料</source>
+        <translation>No materials are registered for this service item</translation>
+    </message>
+    <message>
+        <source>{number}&#x3000;{title}
+状态：{state}</source>
+        <translation>{number}  {title}
+State: {state}</translation>
+    </message>
+    <message>
+        <source>没有当前办事，无法建立办件。</source>
+        <translation>There is no current visit to open a case for.</translation>
+    </message>
+    <message>
+        <source>正在建立办件…</source>
+        <translation>Opening the case…</translation>
+    </message>
+    <message>
+        <source>办件{state}，材料不能再修改。</source>
+        <translation>The case is {state}; its materials can no longer change.</translation>
+    </message>
+    <message>
+        <source>请先在清单中选中要拍摄的材料。</source>
+        <translation>First select the material to capture in the checklist.</translation>
+    </message>
+    <message>
+        <source>导入材料文件</source>
+        <translation>Import material files</translation>
+    </message>
+    <message>
+        <source>该申请人以前的办件中没有可复用的“{name}”，请拍摄或扫描。</source>
+        <translation>None of the applicant&apos;s earlier cases has a “{name}” to reuse; photograph or scan it.</translation>
+    </message>
+    <message>
+        <source>没有登录的工作人员，请重新登录。</source>
+        <translation>Nobody is signed in; please sign in again.</translation>
+    </message>
+</context>
+<context>
+    <name>Necessity</name>
+    <message>
+        <source>必要</source>
+        <extracomment>材料要求 (app.model.NECESSITY_LABELS), 材料形式 (FORM_LABELS) and 收取状态 (materials.STATUS_LABELS).</extracomment>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <source>非必要</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>容缺后补</source>
+        <translation>May follow later</translation>
+    </message>
+</context>
+<context>
+    <name>NoticePreviewDialog</name>
+    <message>
+        <source>通知书预览 · {name}</source>
+        <translation>Notice preview · {name}</translation>
+    </message>
+    <message>
+        <source>已保存：{path}</source>
+        <translation>Saved: {path}</translation>
+    </message>
+    <message>
+        <source>用 PDF 阅读器打开（可打印）</source>
+        <translation>Open in the PDF viewer (to print)</translation>
+    </message>
+    <message>
+        <source>无法打开 PDF 阅读器。文件已保存在：{path}</source>
+        <translation>The PDF viewer could not be opened. The file is saved at: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>OpRunner</name>
+    <message>
+        <source>一窗</source>
+        <extracomment>Title of the warning box (the program&apos;s name), a source string of the &quot;OpRunner&quot; context.</extracomment>
+        <translation>YiChuang</translation>
+    </message>
+    <message>
+        <source>详细信息已记录在日志文件：
+{path}</source>
+        <translation>The details are in the log file:
+{path}</translation>
+    </message>
+    <message>
+        <source>详细信息已记录在程序日志中。</source>
+        <translation>The details are in the program log.</translation>
+    </message>
+    <message>
+        <source>抱歉，程序出现意外错误，刚才的操作没有完成。
+{where}
+请重试；如果反复出现，请把日志文件交给运维人员。</source>
+        <translation>Sorry, an unexpected error stopped what you just did.
+{where}
+Please try again; if it keeps happening, give the log file to IT support.</translation>
+    </message>
+</context>
+<context>
+    <name>PageCapture</name>
+    <message>
+        <source>正在拍摄…</source>
+        <extracomment>A frame or a sheet takes well under this; longer means the device hangs.</extracomment>
+        <translation>Taking the picture…</translation>
+    </message>
+    <message>
+        <source>本机没有配置高拍仪或扫描仪，请使用“导入文件”。</source>
+        <translation>No document camera or scanner is configured on this PC; use “Import files”.</translation>
+    </message>
+    <message>
+        <source>已拍摄 1 页。</source>
+        <translation>1 page taken.</translation>
+    </message>
+    <message>
+        <source>已重拍该页。</source>
+        <translation>Page retaken.</translation>
+    </message>
+    <message>
+        <source>已导入 {n} 页。</source>
+        <translation>{n} page(s) imported.</translation>
+    </message>
+    <message>
+        <source>正在扫描…</source>
+        <translation>Scanning…</translation>
+    </message>
+    <message>
+        <source>正在停止扫描：当前这一页扫完后停止…</source>
+        <translation>Stopping the scan after the current page…</translation>
+    </message>
+    <message>
+        <source>正在扫描：已扫描 {n} 页…（点“取消”停止）</source>
+        <translation>Scanning: {n} page(s) so far… (press “Cancel” to stop)</translation>
+    </message>
+    <message>
+        <source>已取消扫描，已保存 {n} 页。</source>
+        <translation>Scan cancelled; {n} page(s) saved.</translation>
+    </message>
+    <message>
+        <source>扫描完成，共 {n} 页。</source>
+        <translation>Scan finished: {n} page(s).</translation>
+    </message>
+    <message>
+        <source>扫描未完成，已扫描的页面已保存。</source>
+        <translation>The scan did not finish; the pages scanned so far are saved.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreview</name>
+    <message>
+        <source>缺纸，请装纸后点&quot;重新打印&quot;</source>
+        <extracomment>How long a print op waits for the printer thread before giving up (a job is a few seconds).</extracomment>
+        <translation>Out of paper: load paper, then press “Print again”</translation>
+    </message>
+    <message>
+        <source>处理后点&quot;重新打印&quot;。</source>
+        <translation>Then press “Print again”.</translation>
+    </message>
+    <message>
+        <source>已打印，请撕下交给申请人。</source>
+        <translation>Printed: tear it off and give it to the applicant.</translation>
+    </message>
+    <message>
+        <source>本机未配置小票打印机，</source>
+        <extracomment>A4 preview width on screen, in pixels: readable without scrolling sideways.</extracomment>
+        <translation>No receipt printer is configured on this PC. </translation>
+    </message>
+    <message>
+        <source>小票打印机长时间没有响应，请检查打印机后</source>
+        <translation>The receipt printer is not responding; check it. </translation>
+    </message>
+    <message>
+        <source>正在打印…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message>
+        <source>正在重新打印…</source>
+        <translation>Printing again…</translation>
+    </message>
+    <message>
+        <source>正在生成通知书…</source>
+        <translation>Making the notice…</translation>
+    </message>
+    <message>
+        <source>无法打开通知书文件 {name}，请重新生成后再试。</source>
+        <translation>The notice file {name} cannot be opened; make it again and retry.</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <source>打印预览 · {kind}</source>
+        <translation>Print preview · {kind}</translation>
+    </message>
+    <message>
+        <source>重新打印</source>
+        <translation>Print again</translation>
+    </message>
+    <message>
+        <source>正在重新打印…</source>
+        <translation>Printing again…</translation>
     </message>
 </context>
 <context>
@@ -447,7 +1912,7 @@ Not synchronised with the platform yet</translation>
     </message>
     <message>
         <source>等候人数（粗体为本窗口类别）</source>
-        <translation>Waiting (bold: this window's categories)</translation>
+        <translation>Waiting (bold: this window&apos;s categories)</translation>
     </message>
     <message>
         <source>办结当前号（如在办理中）并叫下一位</source>
@@ -507,6 +1972,72 @@ Not synchronised with the platform yet</translation>
     <message>
         <source>已取消</source>
         <translation>cancelled</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>请填写理由（必填）。</source>
+        <translation>Please give the reason (required).</translation>
+    </message>
+</context>
+<context>
+    <name>RejectDialog</name>
+    <message>
+        <source>请填写不予受理的理由（必填），再确认。</source>
+        <extracomment>Which A4 notice (a template key, so Chinese) records the decision a case is in.</extracomment>
+        <translation>Give the reason for rejecting (required), then confirm.</translation>
+    </message>
+    <message>
+        <source>不予受理 · {number}</source>
+        <translation>Reject · {number}</translation>
+    </message>
+    <message>
+        <source>对“{title}”作出不予受理决定。确认后生成不予受理通知书，告知申请人理由，以及申请行政复议（60 日内）或提起行政诉讼（6 个月内）的权利。</source>
+        <translation>Reject “{title}”. After confirming, a rejection notice is made that tells the applicant the reason and their right to apply for administrative reconsideration (within 60 days) or to bring an administrative lawsuit (within 6 months).</translation>
+    </message>
+    <message>
+        <source>必填：不予受理的具体理由及依据</source>
+        <translation>Required: the specific reason and its legal basis</translation>
+    </message>
+    <message>
+        <source>不属于本机关职权范围的，填写应向哪个机关申请</source>
+        <translation>If the matter is not ours, the authority to apply to instead</translation>
+    </message>
+    <message>
+        <source>理由（必填）：</source>
+        <translation>Reason (required):</translation>
+    </message>
+    <message>
+        <source>有权机关：</source>
+        <translation>Competent authority:</translation>
+    </message>
+    <message>
+        <source>确认不予受理</source>
+        <translation>Confirm rejection</translation>
+    </message>
+</context>
+<context>
+    <name>ReuseDialog</name>
+    <message>
+        <source>复用材料 · {name}</source>
+        <translation>Reuse material · {name}</translation>
+    </message>
+    <message>
+        <source>日期不详</source>
+        <translation>date unknown</translation>
+    </message>
+    <message>
+        <source>办件 {number} · {when} 收取 · {n} 页</source>
+        <translation>Case {number} · received {when} · {n} page(s)</translation>
+    </message>
+    <message>
+        <source>该申请人以前办件中的“{name}”（最新的在前）：</source>
+        <translation>“{name}” in the applicant&apos;s earlier cases (newest first):</translation>
+    </message>
+    <message>
+        <source>复用</source>
+        <translation>Reuse</translation>
     </message>
 </context>
 <context>
