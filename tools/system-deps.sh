@@ -3,11 +3,11 @@
 #   tools/system-deps.sh run    # build deps for pyscard, Qt runtime libraries, a CJK font
 #   tools/system-deps.sh test   # the above plus the real peers the tests use
 set -euo pipefail
-RUN_PKGS=(swig libpcsclite-dev gcc fonts-noto-cjk fontconfig
+RUN_PKGS=(espeak-ng swig libpcsclite-dev gcc fonts-noto-cjk fontconfig
   libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
-TEST_PKGS=(pcscd vsmartcard-vpcd libsane-dev sane-utils postgresql xvfb)
+TEST_PKGS=(pcscd vsmartcard-vpcd libsane-dev sane-utils postgresql xvfb espeak-ng sox)
 want=("${RUN_PKGS[@]}")
 # Debian's own python3 needs these to make a venv and to build pyscard; a pyenv python has them.
 python3 -c 'import ensurepip' 2>/dev/null || want+=(python3-venv)
