@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--smoke", action="store_true", help="打开主窗口、处理事件后立即退出（用于检查）")
     c.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：把主窗口截图保存为 PNG")
 
+    k = sub.add_parser("kiosk", help="自助取号机（全屏触摸界面）")
+    k.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
+    k.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
+
     d = sub.add_parser("doctor", help="检查数据库、磁盘、字体和设备配置")
     d.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
 
@@ -149,6 +153,21 @@ def cmd_counter(args: argparse.Namespace, config: Config) -> int:
         from ui.counter import run_counter
 
         return run_counter(ctx, smoke=args.smoke, screenshot=args.screenshot)
+    finally:
+        ctx.close()
+
+
+def cmd_kiosk(args: argparse.Namespace, config: Config) -> int:
+    from app.context import open_context
+
+    _check_display()
+    ctx = open_context(config)
+    try:
+        if config.get_bool("ui.demo"):
+            _ensure_demo_catalog(ctx)
+        from ui.kiosk import run_kiosk
+
+        return run_kiosk(ctx, smoke=args.smoke, screenshot=args.screenshot)
     finally:
         ctx.close()
 
@@ -290,6 +309,7 @@ def cmd_clerk(args: argparse.Namespace, config: Config) -> int:
 COMMANDS = {
     "clerk": cmd_clerk,
     "counter": cmd_counter,
+    "kiosk": cmd_kiosk,
     "doctor": cmd_doctor,
     "db": cmd_db,
     "demo": cmd_demo,

@@ -221,6 +221,14 @@ KEYS: tuple[ConfigKey, ...] = (
         choices=("weekends_only",),
     ),
     ConfigKey(
+        "kiosk.elderly_age",
+        "int",
+        60,
+        "刷身份证取号时，达到此年龄自动享受老年人优先 (elderly priority age at the kiosk)",
+        minimum=50,
+        maximum=100,
+    ),
+    ConfigKey(
         "logging.level", "enum", "INFO", "日志级别 (log level)", choices=("DEBUG", "INFO", "WARNING", "ERROR")
     ),
     ConfigKey(
