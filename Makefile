@@ -44,6 +44,7 @@ bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.startup
 	$(PY) -m bench.catalog_search
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.idcard_fill
+	$(PY) -m bench.queue_load
 
 # The counter's main screens with demo data, into docs/screenshots/ (README shows them).
 screenshots: install

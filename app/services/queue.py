@@ -49,6 +49,7 @@ STATE_LABELS = {
     "no_show": "过号",
     "parked": "挂起",
     "cancelled": "已取消",
+    "expired": "已过期",  # closed by the daily reset (app.services.queue_day)
 }
 
 HELD_STATES = ("called", "serving")  # a window holds at most one ticket in these states
