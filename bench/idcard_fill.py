@@ -12,6 +12,7 @@ baseline, in the same process, is the bare read: ``read_card`` on the device thr
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import statistics
@@ -31,6 +32,10 @@ def wait(app: object, done: Callable[[], bool], timeout_s: float = 10.0) -> None
         if time.perf_counter() > end:
             raise TimeoutError("the applicant panel was not filled in time")
         time.sleep(0.001)
+
+
+def _past(moment: float) -> bool:
+    return time.perf_counter() >= moment
 
 
 def main() -> int:
@@ -94,7 +99,7 @@ def main() -> int:
             wait(app, lambda: panel._card_was_present is False)  # the panel has seen the empty reader
             # A card lands at a random moment of the poll cycle, as at a real window.
             settle = time.perf_counter() + rng.uniform(0, CARD_POLL_MS / 1000)
-            wait(app, lambda s=settle: time.perf_counter() >= s)
+            wait(app, functools.partial(_past, settle))
             t = time.perf_counter()
             place(card)
             wait(app, lambda: visit.applicant is not None)
