@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
     k.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
 
+    ds = sub.add_parser("display", help="叫号显示屏（全屏，语音叫号）")
+    ds.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
+    ds.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
+
     d = sub.add_parser("doctor", help="检查数据库、磁盘、字体和设备配置")
     d.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
 
@@ -157,7 +161,16 @@ def cmd_counter(args: argparse.Namespace, config: Config) -> int:
         ctx.close()
 
 
-def cmd_kiosk(args: argparse.Namespace, config: Config) -> int:
+#: Full-screen hall modes: command -> (ui module, entry point), imported only when started.
+HALL_MODES = {
+    "kiosk": ("ui.kiosk", "run_kiosk"),
+    "display": ("ui.display", "run_display"),
+    "evaluator": ("ui.evaluator", "run_evaluator"),
+}
+
+
+def _run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
+    """Open the context and start one full-screen hall mode (kiosk, display, evaluator)."""
     from app.context import open_context
 
     _check_display()
@@ -165,11 +178,21 @@ def cmd_kiosk(args: argparse.Namespace, config: Config) -> int:
     try:
         if config.get_bool("ui.demo"):
             _ensure_demo_catalog(ctx)
-        from ui.kiosk import run_kiosk
+        import importlib
 
-        return run_kiosk(ctx, smoke=args.smoke, screenshot=args.screenshot)
+        module_name, function = HALL_MODES[mode]
+        run = getattr(importlib.import_module(module_name), function)
+        return int(run(ctx, smoke=args.smoke, screenshot=args.screenshot))
     finally:
         ctx.close()
+
+
+def cmd_kiosk(args: argparse.Namespace, config: Config) -> int:
+    return _run_mode(args, config, "kiosk")
+
+
+def cmd_display(args: argparse.Namespace, config: Config) -> int:
+    return _run_mode(args, config, "display")
 
 
 def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
@@ -310,6 +333,7 @@ COMMANDS = {
     "clerk": cmd_clerk,
     "counter": cmd_counter,
     "kiosk": cmd_kiosk,
+    "display": cmd_display,
     "doctor": cmd_doctor,
     "db": cmd_db,
     "demo": cmd_demo,

@@ -38,6 +38,7 @@ _BUILTIN: Final[dict[tuple[str, str], str]] = {
     ("barcode", "simulated"): "devices.barcode.simulated:create",
     ("barcode", "wedge"): "devices.barcode.wedge:create",
     ("speech", "simulated"): "devices.speech.simulated:create",
+    ("speech", "espeak"): "devices.speech.espeak:create",
     ("evaluator", "simulated"): "devices.evaluator.simulated:create",
 }
 

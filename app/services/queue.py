@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,6 +28,7 @@ from app.errors import DomainError, ValidationError
 from app.model import QueueCategory, Role, Station, Ticket, Window, utcnow
 from app.services.actor import Actor
 from app.storage.counters import locked_setting
+from app.storage.notify import notify_queue_changed
 
 log = logging.getLogger(__name__)
 
@@ -714,3 +715,15 @@ def current_ticket(session: Session, *, station_code: str, window_number: int) -
     window = _window(session, station, window_number, lock=False)
     held = _held(session, window)
     return _view(session, held) if held is not None else None
+
+
+@event.listens_for(Session, "before_flush")
+def _notify_watchers(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Any ticket or window change wakes displays and kiosks at commit (PostgreSQL NOTIFY).
+
+    A hook rather than a call in each action: issue, call, recall, transfer, reset and the kiosk
+    all change tickets, and none of them can forget it. SQLite watchers poll instead.
+    """
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Ticket | Window) for obj in touched):
+        notify_queue_changed(session)

@@ -141,3 +141,8 @@ def test_clerk_add_then_list_and_sign_in_outside_demo(tmp_path: Path) -> None:
 def test_kiosk_smoke_opens_and_closes(home: Path) -> None:
     r = run(home, "kiosk", "--smoke", timeout=180)
     assert r.returncode == 0, r.stderr
+
+
+def test_display_smoke_opens_and_closes(home: Path) -> None:
+    r = run(home, "display", "--smoke", timeout=180)
+    assert r.returncode == 0, r.stderr
