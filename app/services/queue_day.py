@@ -115,3 +115,12 @@ def daily_reset(session: Session, *, station_code: str, now: dt.datetime) -> Res
     if closed:
         log.info("daily reset of station %s expired %d stale tickets", station_code, len(closed))
     return ResetReport(service_day=today, expired=tuple(closed))
+
+
+def reset_if_due(
+    session: Session, *, station_code: str, now: dt.datetime, reset_at: dt.time = DEFAULT_RESET_AT
+) -> ResetReport | None:
+    """Run the daily reset when it is due (any counter, kiosk or display may ask; it runs once a day)."""
+    if not reset_due(now, reset_at, last_reset_day=last_reset_day(session, station_code=station_code)):
+        return None
+    return daily_reset(session, station_code=station_code, now=now)

@@ -44,6 +44,7 @@ from ui.counter.visit import Visit, gate_by_role, role_required_tip
 from ui.device_bridge import DeviceStatusBridge
 from ui.idle_lock import LOCK_KEY, IdleLock, idle_timeout_ms
 from ui.ops import Changes, OpRunner
+from ui.queue_reset import daily_reset_op
 
 SEARCH_KEY = "Ctrl+F"
 CASE_LIST_KEY = "Ctrl+L"
@@ -230,6 +231,7 @@ class CounterWindow(QMainWindow):
     def _refresh_periodically(self) -> None:
         self.refresh_status()
         self.queue_panel.refresh()  # tickets are issued by the kiosk, another program
+        self._runner.start(daily_reset_op(self._ctx))
 
     def _show_status(self, status: CounterStatus) -> None:
         if not self._closed:
