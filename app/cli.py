@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
     ds.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
 
+    for mode, text in (("evaluator", "好差评评价器（窗口第二屏）"), ("supervisor", "值班长：运行指标、差评整改跟踪")):
+        mp = sub.add_parser(mode, help=text)
+        mp.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
+        mp.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
+
     d = sub.add_parser("doctor", help="检查数据库、磁盘、字体和设备配置")
     d.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
 
@@ -165,7 +170,8 @@ def cmd_counter(args: argparse.Namespace, config: Config) -> int:
 HALL_MODES = {
     "kiosk": ("ui.kiosk", "run_kiosk"),
     "display": ("ui.display", "run_display"),
-    "evaluator": ("ui.evaluator", "run_evaluator"),
+    "evaluator": ("ui.evaluator.launch", "run_evaluator"),
+    "supervisor": ("ui.supervisor.launch", "run_supervisor"),
 }
 
 
@@ -193,6 +199,14 @@ def cmd_kiosk(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_display(args: argparse.Namespace, config: Config) -> int:
     return _run_mode(args, config, "display")
+
+
+def cmd_evaluator(args: argparse.Namespace, config: Config) -> int:
+    return _run_mode(args, config, "evaluator")
+
+
+def cmd_supervisor(args: argparse.Namespace, config: Config) -> int:
+    return _run_mode(args, config, "supervisor")
 
 
 def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
@@ -334,6 +348,8 @@ COMMANDS = {
     "counter": cmd_counter,
     "kiosk": cmd_kiosk,
     "display": cmd_display,
+    "evaluator": cmd_evaluator,
+    "supervisor": cmd_supervisor,
     "doctor": cmd_doctor,
     "db": cmd_db,
     "demo": cmd_demo,

@@ -146,3 +146,9 @@ def test_kiosk_smoke_opens_and_closes(home: Path) -> None:
 def test_display_smoke_opens_and_closes(home: Path) -> None:
     r = run(home, "display", "--smoke", timeout=180)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("mode", ["evaluator", "supervisor"])
+def test_evaluator_and_supervisor_smoke(home: Path, mode: str) -> None:
+    r = run(home, mode, "--smoke", timeout=180)
+    assert r.returncode == 0, r.stderr

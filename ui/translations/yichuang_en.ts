@@ -1066,6 +1066,84 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     </message>
 </context>
 <context>
+    <name>DisplayLaunch</name>
+    <message>
+        <source>冒烟检查失败：%1 秒内没有载入叫号信息。</source>
+        <translation>Smoke check failed: the calling board did not load within %1 seconds.</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayWindow</name>
+    <message>
+        <source>数据库连接中断，正在重连…</source>
+        <translation>Database connection lost, reconnecting…</translation>
+    </message>
+    <message>
+        <source>请保管好您的排队号，留意屏幕和语音叫号；过号请咨询导办人员。办理完毕，欢迎对我们的服务作出评价。</source>
+        <translation>Please keep your queue ticket and watch the screen and the voice calls; if you missed your call, please ask a hall guide. When you are done, we welcome your rating of our service.</translation>
+    </message>
+    <message>
+        <source>请前往</source>
+        <translation>Please go</translation>
+    </message>
+    <message>
+        <source>办理中</source>
+        <translation>Being served</translation>
+    </message>
+    <message>
+        <source>请%1号到%2号窗口办理</source>
+        <translation>Number %1, please go to window %2</translation>
+    </message>
+    <message>
+        <source>（重呼）</source>
+        <translation> (repeat call)</translation>
+    </message>
+    <message>
+        <source>叫号屏</source>
+        <translation>Calling display</translation>
+    </message>
+    <message>
+        <source>叫号信息</source>
+        <translation>Calling board</translation>
+    </message>
+    <message>
+        <source>窗口叫号</source>
+        <translation>Windows</translation>
+    </message>
+    <message>
+        <source>各窗口暂无叫号</source>
+        <translation>No calls at the windows</translation>
+    </message>
+    <message>
+        <source>最近叫号</source>
+        <translation>Recent calls</translation>
+    </message>
+    <message>
+        <source>等候人数</source>
+        <translation>People waiting</translation>
+    </message>
+    <message>
+        <source>%1 · 叫号信息</source>
+        <translation>%1 · Calling board</translation>
+    </message>
+    <message>
+        <source>欢迎光临，请留意叫号</source>
+        <translation>Welcome, please watch for your number</translation>
+    </message>
+    <message>
+        <source>%1号窗口</source>
+        <translation>Window %1</translation>
+    </message>
+    <message>
+        <source>今日暂无叫号</source>
+        <translation>No calls yet today</translation>
+    </message>
+    <message>
+        <source>%1 %2  %3人</source>
+        <translation>%1 %2  %3 waiting</translation>
+    </message>
+</context>
+<context>
     <name>Documents</name>
     <message>
         <source>收件凭证</source>
@@ -1095,6 +1173,129 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     <message>
         <source>不予受理通知书</source>
         <translation>Rejection notice</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluation</name>
+    <message>
+        <source>非常满意</source>
+        <translation>Very satisfied</translation>
+    </message>
+    <message>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <source>基本满意</source>
+        <translation>Basically satisfied</translation>
+    </message>
+    <message>
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <source>非常不满意</source>
+        <translation>Very dissatisfied</translation>
+    </message>
+    <message>
+        <source>办事效率低</source>
+        <translation>Slow service</translation>
+    </message>
+    <message>
+        <source>服务态度差</source>
+        <translation>Unfriendly staff</translation>
+    </message>
+    <message>
+        <source>一次性告知不清</source>
+        <translation>Requirements not explained in full at once</translation>
+    </message>
+    <message>
+        <source>多次跑动</source>
+        <translation>Had to come back several times</translation>
+    </message>
+    <message>
+        <source>材料要求不合理</source>
+        <translation>Unreasonable document requirements</translation>
+    </message>
+    <message>
+        <source>等候时间过长</source>
+        <translation>Waited too long</translation>
+    </message>
+    <message>
+        <source>办事指南不准确</source>
+        <translation>Service guide inaccurate</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluatorLaunch</name>
+    <message>
+        <source>冒烟检查失败：{s} 秒内没有载入本窗口的评价信息。</source>
+        <extracomment>A common 10-inch evaluator pad; smoke runs and screenshots use it.</extracomment>
+        <translation>Smoke check failed: the rating details of this window did not load within {s} seconds.</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluatorWindow</name>
+    <message>
+        <source>一窗 · 服务评价</source>
+        <extracomment>Button colours from best to worst, like the hall evaluators applicants know (green … red).</extracomment>
+        <translation>YiChuang · Rate our service</translation>
+    </message>
+    <message>
+        <source>请您对本次服务进行评价</source>
+        <translation>Please rate the service you received</translation>
+    </message>
+    <message>
+        <source>其他意见或建议（选填，最多 {n} 字）</source>
+        <translation>Other comments or suggestions (optional, at most {n} characters)</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>提交评价</source>
+        <translation>Submit rating</translation>
+    </message>
+    <message>
+        <source>请至少勾选一项原因</source>
+        <translation>Please tick at least one reason</translation>
+    </message>
+    <message>
+        <source>感谢您的评价！</source>
+        <translation>Thank you for your rating!</translation>
+    </message>
+    <message>
+        <source>{n}号窗口</source>
+        <translation>Window {n}</translation>
+    </message>
+    <message>
+        <source>工作人员：{name}</source>
+        <translation>Staff: {name}</translation>
+    </message>
+    <message>
+        <source>{number}号</source>
+        <translation>No. {number}</translation>
+    </message>
+    <message>
+        <source>本次服务已评价，欢迎您再次光临</source>
+        <translation>This visit has been rated. We look forward to serving you again</translation>
+    </message>
+    <message>
+        <source>您选择了“{level}”，请告诉我们原因（可多选）</source>
+        <translation>You chose “{level}”. Please tell us why (tick all that apply)</translation>
+    </message>
+    <message>
+        <source>我们会认真核实您反映的问题，并尽快整改。</source>
+        <translation>We will look into the problem you reported and put it right as soon as possible.</translation>
+    </message>
+    <message>
+        <source>欢迎您再次光临。</source>
+        <translation>We look forward to serving you again.</translation>
     </message>
 </context>
 <context>
@@ -1352,6 +1553,385 @@ Implementation code: {code}</translation>
     <message>
         <source>关闭快捷键帮助</source>
         <translation>Close this help</translation>
+    </message>
+</context>
+<context>
+    <name>KioskLaunch</name>
+    <message>
+        <source>冒烟检查失败：{seconds} 秒内没有载入取号类别和打印机状态。</source>
+        <extracomment>A common kiosk touch screen; smoke runs and screenshots use it so pictures are comparable. The configuration key of the elderly-priority age, read when the configuration schema has it.</extracomment>
+        <translation>Smoke check failed: the ticket categories and the printer state did not load within {seconds} s.</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>打印机缺纸，暂停出票，请到服务台取号</source>
+        <extracomment>How long an elderly card&apos;s priority waits for the category tap.</extracomment>
+        <translation>The printer is out of paper. Tickets are paused; please get a number at the service desk</translation>
+    </message>
+    <message>
+        <source>打印机纸仓盖未关好，暂停出票，请到服务台取号</source>
+        <translation>The printer cover is open. Tickets are paused; please get a number at the service desk</translation>
+    </message>
+    <message>
+        <source>打印机未连接，暂停出票，请到服务台取号</source>
+        <translation>The printer is not connected. Tickets are paused; please get a number at the service desk</translation>
+    </message>
+    <message>
+        <source>预约优先</source>
+        <translation>Appointment priority</translation>
+    </message>
+    <message>
+        <source>老年人优先</source>
+        <translation>Senior priority</translation>
+    </message>
+    <message>
+        <source>残疾人优先</source>
+        <translation>Disability priority</translation>
+    </message>
+    <message>
+        <source>绿色通道</source>
+        <translation>Green channel</translation>
+    </message>
+    <message>
+        <source>等候中</source>
+        <translation>waiting</translation>
+    </message>
+    <message>
+        <source>已叫号</source>
+        <translation>called</translation>
+    </message>
+    <message>
+        <source>办理中</source>
+        <translation>being served</translation>
+    </message>
+    <message>
+        <source>已办结</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>过号</source>
+        <translation>missed</translation>
+    </message>
+    <message>
+        <source>挂起</source>
+        <translation>on hold</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <source>自助取号</source>
+        <translation>Self-service tickets</translation>
+    </message>
+    <message>
+        <source>{station} · 自助取号</source>
+        <translation>{station} · Take a number</translation>
+    </message>
+    <message>
+        <source>请点击您要办理的业务类别取号</source>
+        <translation>Tap the kind of service you need to take a number</translation>
+    </message>
+    <message>
+        <source>刷身份证：预约签到 / 老年人优先</source>
+        <translation>ID card: appointment check-in / senior priority</translation>
+    </message>
+    <message>
+        <source>已预约的群众，请将预约二维码对准扫码口签到</source>
+        <translation>Booked an appointment? Hold its QR code to the scanner to check in</translation>
+    </message>
+    <message>
+        <source>您的号码</source>
+        <translation>Your number</translation>
+    </message>
+    <message>
+        <source>等候 {count} 人</source>
+        <translation>{count} waiting</translation>
+    </message>
+    <message>
+        <source>本服务点暂未开放取号，请到服务台咨询</source>
+        <translation>No numbers are issued here at the moment; please ask at the service desk</translation>
+    </message>
+    <message>
+        <source>未查到您今天的预约，请点击业务类别取号</source>
+        <translation>No appointment found for today; tap a kind of service to take a number</translation>
+    </message>
+    <message>
+        <source>号票未能打印（{reason}）请记下您的号码，留意叫号。</source>
+        <translation>The ticket could not be printed ({reason}). Please note your number and watch for your call.</translation>
+    </message>
+    <message>
+        <source>您前面没有人等候。请取走号票，留意叫号。</source>
+        <translation>Nobody is ahead of you. Please take your ticket and watch for your call.</translation>
+    </message>
+    <message>
+        <source>您前面还有 {count} 人等候。请取走号票，留意叫号。</source>
+        <translation>{count} people are ahead of you. Please take your ticket and watch for your call.</translation>
+    </message>
+    <message>
+        <source>正在读取身份证，请将证件平放在阅读器上…</source>
+        <translation>Reading the ID card; please lay it flat on the reader…</translation>
+    </message>
+    <message>
+        <source>您已满 {age} 周岁，可优先办理。请点击业务类别取号。</source>
+        <translation>You are {age} or older and will be served first. Tap a kind of service to take a number.</translation>
+    </message>
+    <message>
+        <source>{number} 号{state}，前面还有 {count} 人</source>
+        <translation>Number {number}: {state}, {count} ahead</translation>
+    </message>
+    <message>
+        <source>{number} 号{state}，请到 {window} 号窗口</source>
+        <translation>Number {number}: {state}, please go to window {window}</translation>
+    </message>
+    <message>
+        <source>{number} 号{state}</source>
+        <translation>Number {number}: {state}</translation>
+    </message>
+    <message>
+        <source>抱歉，出现意外错误，请重试或到服务台取号。</source>
+        <translation>Sorry, something went wrong. Please try again or get a number at the service desk.</translation>
+    </message>
+</context>
+<context>
+    <name>KpiHeaders</name>
+    <message>
+        <source>日期</source>
+        <extracomment>Column heads of the KPI table (app.services.kpis.HEADERS without the levels), marked for translation.</extracomment>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>类别名称</source>
+        <translation>Category name</translation>
+    </message>
+    <message>
+        <source>窗口</source>
+        <translation>Window</translation>
+    </message>
+    <message>
+        <source>取号数</source>
+        <translation>Issued</translation>
+    </message>
+    <message>
+        <source>办结数</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>过号数</source>
+        <translation>No-shows</translation>
+    </message>
+    <message>
+        <source>过号率(%)</source>
+        <translation>No-show rate (%)</translation>
+    </message>
+    <message>
+        <source>平均等候(分钟)</source>
+        <translation>Average wait (min)</translation>
+    </message>
+    <message>
+        <source>最长等候(分钟)</source>
+        <translation>Longest wait (min)</translation>
+    </message>
+    <message>
+        <source>平均办理(分钟)</source>
+        <translation>Average service time (min)</translation>
+    </message>
+    <message>
+        <source>超时等候数</source>
+        <translation>Waits over target</translation>
+    </message>
+    <message>
+        <source>超时等候占比(%)</source>
+        <translation>Share over target (%)</translation>
+    </message>
+</context>
+<context>
+    <name>KpiWindow</name>
+    <message>
+        <source>一窗 · 大厅运行指标</source>
+        <translation>YiChuang · Hall KPIs</translation>
+    </message>
+    <message>
+        <source>全部类别</source>
+        <translation>All categories</translation>
+    </message>
+    <message>
+        <source>全部窗口</source>
+        <translation>All windows</translation>
+    </message>
+    <message>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>导出 CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <source>导出 Excel…</source>
+        <translation>Export Excel…</translation>
+    </message>
+    <message>
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>窗口</source>
+        <translation>Window</translation>
+    </message>
+    <message>
+        <source>等候目标</source>
+        <translation>Wait target</translation>
+    </message>
+    <message>
+        <source>运行指标</source>
+        <translation>KPIs</translation>
+    </message>
+    <message>
+        <source>评价时间</source>
+        <translation>Rated at</translation>
+    </message>
+    <message>
+        <source>满意度</source>
+        <translation>Rating</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reasons</translation>
+    </message>
+    <message>
+        <source>意见</source>
+        <translation>Comment</translation>
+    </message>
+    <message>
+        <source>工作人员</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>号码/办件</source>
+        <translation>Ticket / case</translation>
+    </message>
+    <message>
+        <source>整改期限</source>
+        <translation>Rectify by</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>差评须在 {days} 个工作日内整改并回访；逾期未整改的标红。</source>
+        <translation>Bad reviews must be rectified and followed up within {days} working days; overdue ones are shown in red.</translation>
+    </message>
+    <message>
+        <source>登记整改…</source>
+        <translation>Record rectification…</translation>
+    </message>
+    <message>
+        <source>需要值班长账号登录才能登记整改</source>
+        <translation>Sign in as a supervisor to record rectifications</translation>
+    </message>
+    <message>
+        <source>差评整改</source>
+        <translation>Bad-review follow-up</translation>
+    </message>
+    <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <source>共取号 {issued} 个，办结 {served} 个；差评 {bad} 条，其中逾期未整改 {overdue} 条。</source>
+        <translation>{issued} tickets issued, {served} served; {bad} bad reviews, {overdue} of them overdue.</translation>
+    </message>
+    <message>
+        <source>{n}号窗口</source>
+        <translation>Window {n}</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>未叫号</source>
+        <translation>Not called</translation>
+    </message>
+    <message>
+        <source>取号</source>
+        <translation>Issued</translation>
+    </message>
+    <message>
+        <source>办结</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>过号</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <source>取号、办结与过号</source>
+        <translation>Issued, served and no-shows</translation>
+    </message>
+    <message>
+        <source>已整改（{who}）</source>
+        <translation>Rectified ({who})</translation>
+    </message>
+    <message>
+        <source>逾期 {n} 个工作日</source>
+        <translation>Overdue by {n} working days</translation>
+    </message>
+    <message>
+        <source>剩余 {n} 个工作日</source>
+        <translation>{n} working days left</translation>
+    </message>
+    <message>
+        <source>（暂定）</source>
+        <translation> (provisional)</translation>
+    </message>
+    <message>
+        <source>登记整改</source>
+        <translation>Record rectification</translation>
+    </message>
+    <message>
+        <source>整改情况（回访结果、采取的措施）：</source>
+        <translation>Rectification (callback result, measures taken):</translation>
+    </message>
+    <message>
+        <source>大厅运行指标</source>
+        <translation>hall-kpis</translation>
+    </message>
+    <message>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbooks (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>导出运行指标</source>
+        <translation>Export KPIs</translation>
+    </message>
+    <message>
+        <source>已导出 {n} 行到 {path}</source>
+        <translation>Exported {n} rows to {path}</translation>
     </message>
 </context>
 <context>
@@ -2127,6 +2707,17 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     </message>
 </context>
 <context>
+    <name>SupervisorLaunch</name>
+    <message>
+        <source>冒烟检查失败：演示账号无法登录（{error}）</source>
+        <translation>Smoke check failed: the demo account could not sign in ({error})</translation>
+    </message>
+    <message>
+        <source>冒烟检查失败：{s} 秒内没有载入运行指标。</source>
+        <translation>Smoke check failed: the KPIs did not load within {s} seconds.</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>转移号码</source>
@@ -2150,6 +2741,13 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>需要{roles}账号（当前：{role}）</source>
         <translation>Needs a {roles} account (current: {role})</translation>
+    </message>
+</context>
+<context>
+    <name>WindowCard</name>
+    <message>
+        <source>%1号窗口</source>
+        <translation>Window %1</translation>
     </message>
 </context>
 </TS>
