@@ -365,3 +365,19 @@ def test_schema_rows_are_well_formed() -> None:
         if key.kind == "enum":
             assert key.choices and key.default in key.choices, key.name
     assert KEYS_BY_NAME["station.mode"].choices == ("station", "hall")
+
+
+def test_hall_keys_have_defaults_and_reject_bad_times(tmp_path: Path) -> None:
+    from app.config import load_config
+    from app.errors import ConfigError
+
+    good = tmp_path / "c.toml"
+    good.write_text('[queue]\nreset_at = "01:15"\npriority_burst = 2\n', encoding="utf-8")
+    c = load_config(good)
+    assert c.get_str("queue.reset_at") == "01:15" and c.get_int("queue.priority_burst") == 2
+    assert c.get_int("evaluation.rectify_days") == 5 and c.get_int("kpi.wait_target_min") == 30
+    bad = tmp_path / "b.toml"
+    bad.write_text('[queue]\nreset_at = "25:00"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(bad)
+    assert "queue.reset_at" in str(err.value) and "HH:MM" in str(err.value)

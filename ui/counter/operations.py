@@ -126,7 +126,13 @@ def call_next_ticket(ctx: AppContext, actor: Actor, number: int) -> Op[TicketRes
             finished = None
             if held is not None and held.state == "serving":
                 finished = queue.finish(session, actor, station_code=station_code, window_number=number)
-            called = queue.call_next(session, actor, station_code=station_code, window_number=number)
+            called = queue.call_next(
+                session,
+                actor,
+                station_code=station_code,
+                window_number=number,
+                priority_burst=ctx.config.get_int("queue.priority_burst"),
+            )
             return TicketResult(ticket=called, finished=finished)
 
     return Op(run=run, name="call_next").with_progress(QCoreApplication.translate("CounterOps", "正在叫号…"))
@@ -147,6 +153,8 @@ def ticket_action(ctx: AppContext, actor: Actor, number: int, action: str, **kwa
     }
     function = functions[action]
     station_code = ctx.station_code
+    if action == "recall":
+        kwargs.setdefault("max_recalls", ctx.config.get_int("queue.max_recalls"))
 
     def run() -> TicketResult:
         with ctx.db.session() as session:

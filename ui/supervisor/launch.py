@@ -78,7 +78,13 @@ def run_supervisor(ctx: AppContext, *, smoke: bool = False, screenshot: Path | N
             actor = sign_in_interactively(ctx, runner)
             if actor is None:
                 return 0
-        window = KpiWindow(ctx, runner, actor=actor)
+        window = KpiWindow(
+            ctx,
+            runner,
+            actor=actor,
+            rectify_days=ctx.config.get_int("evaluation.rectify_days"),
+            wait_target_min=ctx.config.get_int("kpi.wait_target_min"),
+        )
         window.reload()
         if not smoke:
             window.showMaximized()
