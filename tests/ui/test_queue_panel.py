@@ -6,9 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.context import AppContext
-from app.model import Role
+from app.model import Role, Ticket
 from app.services import queue
 from app.services.actor import Actor
 from app.services.queue import TicketView
@@ -193,3 +194,25 @@ def test_english_interface(qtbot: QtBot, demo_ctx: AppContext, english: None) ->
     h.panel.start()
     assert h.panel.buttons["call_next"].text() == "Call next F1"
     assert h.panel.title() == "Queue"
+
+
+def test_park_then_call_the_number_back_and_cancel(qtbot: QtBot, host: Host, demo_ctx: AppContext) -> None:
+    first = issue(demo_ctx)
+    issue(demo_ctx)
+    host.panel.refresh()
+    qtbot.keyClick(host, Qt.Key.Key_F1)
+    assert host.panel.current_number() == first.number
+    assert not host.panel.buttons["call_number"].isEnabled()  # one ticket at a window at a time
+    qtbot.keyClick(host, Qt.Key.Key_F3, Qt.KeyboardModifier.ControlModifier)  # 挂起
+    assert host.panel.current_number() == NO_NUMBER
+    with demo_ctx.db.session() as session:
+        assert queue.current_ticket(session, station_code=demo_ctx.station_code, window_number=1) is None
+    qtbot.keyClick(host, Qt.Key.Key_F1)  # the next applicant
+    assert host.panel.current_number() == "A002"
+    qtbot.keyClick(host, Qt.Key.Key_F4, Qt.KeyboardModifier.ControlModifier)  # 取消: they gave up
+    assert host.panel.current_number() == NO_NUMBER
+    host.panel.call_number(first.number)  # the parked applicant is back (Ctrl+F1 asks for the number)
+    assert host.panel.current_number() == first.number
+    with demo_ctx.db.session() as session:
+        states = {t.number: t.state for t in session.execute(select(Ticket)).scalars()}
+    assert states == {"A001": "called", "A002": "cancelled"}

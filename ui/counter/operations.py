@@ -138,6 +138,20 @@ def call_next_ticket(ctx: AppContext, actor: Actor, number: int) -> Op[TicketRes
     return Op(run=run, name="call_next").with_progress(QCoreApplication.translate("CounterOps", "正在叫号…"))
 
 
+def call_ticket_number(ctx: AppContext, actor: Actor, number: int, ticket_number: str) -> Op[TicketResult]:
+    """指定叫号: call one ticket by its number at window ``number`` (a 过号 or parked one came back)."""
+    station_code = ctx.station_code
+
+    def run() -> TicketResult:
+        with ctx.db.session() as session:
+            called = queue.call_number(
+                session, actor, station_code=station_code, window_number=number, number=ticket_number
+            )
+            return TicketResult(ticket=called, finished=None)
+
+    return Op(run=run, name="call_number")
+
+
 def ticket_action(ctx: AppContext, actor: Actor, number: int, action: str, **kwargs: Any) -> Op[TicketResult]:
     """One of queue.recall / no_show / start_service / finish / transfer on this window's ticket.
 
@@ -150,6 +164,8 @@ def ticket_action(ctx: AppContext, actor: Actor, number: int, action: str, **kwa
         "start_service": queue.start_service,
         "finish": queue.finish,
         "transfer": queue.transfer,
+        "park": queue.park,
+        "cancel": queue.cancel,
     }
     function = functions[action]
     station_code = ctx.station_code

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
+    QInputDialog,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -31,6 +32,7 @@ from ui.counter.operations import (
     QueueSnapshot,
     TicketResult,
     call_next_ticket,
+    call_ticket_number,
     load_queue,
     set_window_paused,
     ticket_action,
@@ -51,6 +53,9 @@ QUEUE_ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("no_show", str(QT_TRANSLATE_NOOP("QueuePanel", "过号")), "F4"),
     ("transfer", str(QT_TRANSLATE_NOOP("QueuePanel", "转移")), "F5"),
     ("pause", str(QT_TRANSLATE_NOOP("QueuePanel", "暂停")), "F6"),
+    ("call_number", str(QT_TRANSLATE_NOOP("QueuePanel", "指定叫号")), "Ctrl+F1"),
+    ("park", str(QT_TRANSLATE_NOOP("QueuePanel", "挂起")), "Ctrl+F3"),
+    ("cancel", str(QT_TRANSLATE_NOOP("QueuePanel", "取消号")), "Ctrl+F4"),
 )
 RESUME_TEXT = str(QT_TRANSLATE_NOOP("QueuePanel", "恢复"))
 # Ticket states as the service spells them, marked for translation.
@@ -180,6 +185,9 @@ class QueuePanel(QGroupBox):
         self.buttons["no_show"].clicked.connect(self.mark_no_show)
         self.buttons["transfer"].clicked.connect(self.transfer)
         self.buttons["pause"].clicked.connect(self.toggle_pause)
+        self.buttons["call_number"].clicked.connect(self.ask_number)
+        self.buttons["park"].clicked.connect(self.park)
+        self.buttons["cancel"].clicked.connect(self.cancel_ticket)
 
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("queue_waiting")
@@ -287,6 +295,9 @@ class QueuePanel(QGroupBox):
             "no_show": self.available and called,
             "transfer": self.available and held,
             "pause": self.available,
+            "call_number": self.available and not self.paused and not held,
+            "park": self.available and held,
+            "cancel": self.available and held,
         }
         tips = {
             "call_next": self.tr("办结当前号（如在办理中）并叫下一位")
@@ -296,6 +307,9 @@ class QueuePanel(QGroupBox):
             "no_show": self.tr("当前号未到窗口，标记过号"),
             "transfer": self.tr("把当前号转到其他类别或窗口"),
             "pause": self.tr("暂停或恢复本窗口的叫号"),
+            "call_number": self.tr("输入号码，叫指定的号（含过号、挂起的号）"),
+            "park": self.tr("当前号暂时挂起，稍后可指定叫回"),
+            "cancel": self.tr("取消当前号（申请人放弃办理）"),
         }
         for name, button in self.buttons.items():
             if gate_by_role(button, actor, COUNTER_ROLES, tips[name]):
@@ -358,6 +372,27 @@ class QueuePanel(QGroupBox):
             self._visit.reset()  # 过号 / 转移: this applicant's visit is over
         else:
             self._visit.ticket = result.ticket
+
+    def ask_number(self) -> None:
+        """Ctrl+F1: call a number the clerk types (a 过号 or parked applicant came back)."""
+        if not self._allowed("call_number"):
+            return
+        text, ok = QInputDialog.getText(self, self.tr("指定叫号"), self.tr("号码（如 A005）："))
+        if ok and text.strip():
+            self.call_number(text.strip().upper())
+
+    def call_number(self, number: str) -> None:
+        if self._allowed("call_number"):
+            op = call_ticket_number(self._ctx, self._visit.actor, self._window_number, number)
+            self._runner.start(op.success(self._called))
+
+    def park(self) -> None:
+        if self._allowed("park"):
+            self._act("park")
+
+    def cancel_ticket(self) -> None:
+        if self._allowed("cancel"):
+            self._act("cancel")
 
     def toggle_pause(self) -> None:
         if not self._allowed("pause"):

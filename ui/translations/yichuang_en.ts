@@ -1511,6 +1511,18 @@ Implementation code: {code}</translation>
         <translation>Pause / resume service</translation>
     </message>
     <message>
+        <source>指定号码叫号</source>
+        <translation>Call a given number</translation>
+    </message>
+    <message>
+        <source>挂起当前号</source>
+        <translation>Park the current number</translation>
+    </message>
+    <message>
+        <source>取消当前号</source>
+        <translation>Cancel the current number</translation>
+    </message>
+    <message>
         <source>拍照 / 扫描当前材料</source>
         <translation>Photograph / scan the current material</translation>
     </message>
@@ -2458,6 +2470,18 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
         <translation>Pause</translation>
     </message>
     <message>
+        <source>指定叫号</source>
+        <translation>Call number</translation>
+    </message>
+    <message>
+        <source>挂起</source>
+        <translation>Park</translation>
+    </message>
+    <message>
+        <source>取消号</source>
+        <translation>Cancel number</translation>
+    </message>
+    <message>
         <source>恢复</source>
         <translation>Resume</translation>
     </message>
@@ -2519,8 +2543,24 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
         <translation>Pause or resume calling at this window</translation>
     </message>
     <message>
+        <source>输入号码，叫指定的号（含过号、挂起的号）</source>
+        <translation>Type a number to call it (including no-shows and parked numbers)</translation>
+    </message>
+    <message>
+        <source>当前号暂时挂起，稍后可指定叫回</source>
+        <translation>Park the current number; call it back later by number</translation>
+    </message>
+    <message>
+        <source>取消当前号（申请人放弃办理）</source>
+        <translation>Cancel the current number (the applicant gave up)</translation>
+    </message>
+    <message>
         <source>目前没有人等候</source>
         <translation>Nobody is waiting</translation>
+    </message>
+    <message>
+        <source>号码（如 A005）：</source>
+        <translation>Number (e.g. A005):</translation>
     </message>
 </context>
 <context>
