@@ -56,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
     ds.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
 
-    for mode, text in (("evaluator", "好差评评价器（窗口第二屏）"), ("supervisor", "值班长：运行指标、差评整改跟踪")):
+    for mode, text in (
+        ("evaluator", "好差评评价器（窗口第二屏）"),
+        ("supervisor", "值班长：运行指标、差评整改跟踪"),
+    ):
         mp = sub.add_parser(mode, help=text)
         mp.add_argument("--smoke", action="store_true", help="打开界面、处理事件后立即退出（用于检查）")
         mp.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")

@@ -206,6 +206,47 @@ KEYS: tuple[ConfigKey, ...] = (
     _driver_key("speech", "语音叫号"),
     _driver_key("evaluator", "评价器"),
     ConfigKey(
+        "devices.idcard_port",
+        "str",
+        "auto",
+        "身份证阅读器串口：auto = 自动查找，或 /dev/ttyUSB0、COM3 等 (ID reader serial port)",
+        pattern=r"\S{1,200}",
+        pattern_doc="auto 或串口名，如 /dev/ttyUSB0、COM3",
+    ),
+    ConfigKey(
+        "devices.idcard_baud",
+        "enum",
+        "115200",
+        "身份证阅读器串口波特率，一般为 115200 (ID reader baud rate)",
+        choices=("115200", "57600", "38400", "19200", "9600"),
+    ),
+    ConfigKey(
+        "devices.idcard_sdk_library",
+        "str",
+        "",
+        "厂商读卡库路径（驱动 sdk 时使用），如 C:/CVR/termb.dll、/opt/sdt/libsdtapi.so (vendor SDK library)",
+    ),
+    ConfigKey(
+        "devices.idcard_sdk_port",
+        "int",
+        1001,
+        "厂商读卡库端口号：1–16 为串口 COM1–COM16，1001–1016 为 USB (vendor SDK port)",
+        minimum=1,
+        maximum=9999,
+    ),
+    ConfigKey(
+        "devices.idcard_photo_library",
+        "str",
+        "",
+        "证件照片解码库路径（厂商提供，需授权）；留空则不显示照片，只保存原始数据 (WLT photo decoder)",
+    ),
+    ConfigKey(
+        "devices.smartcard_reader",
+        "str",
+        "",
+        "社保卡读卡器名称中的一段文字，留空 = 第一个读卡器 (PC/SC reader name filter)",
+    ),
+    ConfigKey(
         "devices.printer_paper_mm",
         "enum",
         "80",
@@ -226,7 +267,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "00:30",
         "每日清号时间（北京时间 HH:MM）：此后关闭前一天未办理的号，记录保留 (daily queue reset time)",
         pattern=r"([01]\d|2[0-3]):[0-5]\d",
-        pattern_doc="24 小时制时间 HH:MM，如 \"00:30\"",
+        pattern_doc='24 小时制时间 HH:MM，如 "00:30"',
     ),
     ConfigKey(
         "queue.priority_burst",
@@ -343,6 +384,20 @@ class Config:
         if not isinstance(value, float):
             raise TypeError(f"config key {name} holds {type(value).__name__}, not float")
         return value
+
+    def device_options(self) -> dict[str, dict[str, str]]:
+        """Driver settings per device kind: ``devices.idcard_port`` → ``{"idcard": {"port": …}}``.
+
+        Every value becomes a string; drivers parse what they need (DriverContext.options).
+        """
+        kinds = {key.leaf for key in KEYS if key.section == "devices" and "_" not in key.leaf}
+        options: dict[str, dict[str, str]] = {}
+        for name, value in self.values.items():
+            section, _, leaf = name.partition(".")
+            kind, sep, option = leaf.partition("_")
+            if section == "devices" and sep and kind in kinds:
+                options.setdefault(kind, {})[option] = str(value)
+        return options
 
     def get_path(self, name: str) -> Path:
         value = self.get(name)

@@ -259,8 +259,9 @@ class DeviceManager:
     """Owns the station's devices: one worker thread each, status, plug events and job submission.
 
     ``drivers`` maps a kind ("printer") to a driver name ("simulated", "none", or a real driver
-    listed in ``devices.registry``); kinds left out count as "none". Unknown kinds or drivers raise
-    ConfigError naming the key ``devices.<kind>``. See the module docstring for the thread rules.
+    listed in ``devices.registry``); kinds left out count as "none". ``options`` maps a kind to the
+    driver's settings (port, library path …), handed to its factory in ``DriverContext.options``.
+    Unknown kinds or drivers raise ConfigError naming the key ``devices.<kind>``. See the module docstring for the thread rules.
     """
 
     def __init__(
@@ -269,6 +270,7 @@ class DeviceManager:
         *,
         work_dir: Path,
         poll_interval_s: float | None = DEFAULT_POLL_INTERVAL_S,
+        options: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         for kind, driver in drivers.items():
             key = f"devices.{kind}"
@@ -285,6 +287,7 @@ class DeviceManager:
         self._drivers = {kind: drivers.get(kind, NO_DRIVER) for kind in DEVICE_KINDS}
         self._work_dir = work_dir
         self._poll_interval_s = poll_interval_s
+        self._options = {kind: dict(values) for kind, values in (options or {}).items()}
         self._lock = threading.Lock()
         self._workers: dict[str, _DeviceWorker] = {}
         self._subscribers: list[Callable[[DeviceEvent], None]] = []
@@ -302,7 +305,8 @@ class DeviceManager:
             for kind, driver in self._drivers.items():
                 if driver == NO_DRIVER:
                     continue
-                context = DriverContext(kind=kind, work_dir=self._work_dir)
+                options = self._options.get(kind, {})
+                context = DriverContext(kind=kind, work_dir=self._work_dir, options=options)
                 worker = _DeviceWorker(kind, driver, context, self._emit, self._poll_interval_s)
                 self._workers[kind] = worker
                 worker.thread.start()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
 
@@ -21,17 +21,26 @@ NO_DRIVER: Final = "none"
 
 @dataclass(frozen=True)
 class DriverContext:
-    """What a factory gets: the kind it opens and a folder it may write to (simulator output)."""
+    """What a factory gets: the kind it opens, a folder it may write to, and its configured options.
+
+    ``options`` holds the configuration keys ``devices.<kind>_<name>`` with the prefix stripped
+    (``devices.idcard_port = "/dev/ttyUSB0"`` arrives as ``{"port": "/dev/ttyUSB0"}``), as strings.
+    """
 
     kind: str
     work_dir: Path
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 DeviceFactory = Callable[[DriverContext], object]
 
 _BUILTIN: Final[dict[tuple[str, str], str]] = {
     ("idcard", "simulated"): "devices.idcard.simulated:create",
+    ("idcard", "serial"): "devices.idcard.serial_sam:create",
+    ("idcard", "usb"): "devices.idcard.usb_bulk:create",
+    ("idcard", "sdk"): "devices.idcard.vendor_sdk:create",
     ("smartcard", "simulated"): "devices.smartcard.simulated:create",
+    ("smartcard", "pcsc"): "devices.smartcard.pcsc:create",
     ("printer", "simulated"): "devices.printer.simulated:create",
     ("camera", "simulated"): "devices.camera.simulated:create",
     ("scanner", "simulated"): "devices.scanner.simulated:create",

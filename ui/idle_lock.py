@@ -28,13 +28,15 @@ LOCK_KEY = "Ctrl+Shift+L"
 MS_PER_MINUTE = 60_000
 TITLE_FONT_SCALE = 1.8
 # Events that count as the clerk being there.
-ACTIVITY_EVENTS = frozenset({
-    QEvent.Type.KeyPress,
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseMove,
-    QEvent.Type.Wheel,
-    QEvent.Type.TouchBegin,
-})
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
 
 
 def idle_timeout_ms(ctx: AppContext) -> int:
@@ -56,9 +58,11 @@ class LockScreen(QWidget):
         font.setBold(True)
         title.setFont(font)
         who = actor.display_name or actor.username
-        self.who_label = QLabel(self.tr("{name}（{role}，账号 {username}）已离开。输入密码继续工作。").format(
-            name=who, role=role_label(actor.role), username=actor.username
-        ))
+        self.who_label = QLabel(
+            self.tr("{name}（{role}，账号 {username}）已离开。输入密码继续工作。").format(
+                name=who, role=role_label(actor.role), username=actor.username
+            )
+        )
         self.who_label.setObjectName("lock_who")
         self.password = QLineEdit()
         self.password.setObjectName("lock_password")

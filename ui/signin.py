@@ -41,6 +41,7 @@ ERROR_STYLE = "color:#b00020"
 TITLE_FONT_SCALE = 1.6
 DIALOG_WIDTH_CHARS = 48
 
+
 def sign_in_op(ctx: AppContext, username: str, password: str) -> Op[Actor]:
     """Check a clerk's password; raises DomainError("账号或密码不正确…") on a wrong one.
 
@@ -91,9 +92,9 @@ class SignInDialog(QDialog):
         title_font.setBold(True)
         title.setFont(title_font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.station_label = QLabel(self.tr("{station} · {number} 号窗口").format(
-            station=station, number=window_number
-        ))
+        self.station_label = QLabel(
+            self.tr("{station} · {number} 号窗口").format(station=station, number=window_number)
+        )
         self.station_label.setObjectName("signin_station")
         self.station_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 

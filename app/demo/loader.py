@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.model import Clerk, ItemBundle, MaterialRequirement, Role, ServiceItem, Station, Window, bundle_item
+from app.services.card_reads import check_card_fields
 from app.services.catalog import pinyin_full, pinyin_initials
 from app.services.clerks import create_clerk
 from app.services.queue import ensure_default_categories
@@ -48,6 +49,8 @@ def catalog_document() -> dict[str, Any]:
 
 def _item(raw: dict[str, Any]) -> ServiceItem:
     fields = {k: v for k, v in raw.items() if k not in _ITEM_SKIP}
+    if fields.get("card_fields") is not None:
+        fields["card_fields"] = check_card_fields(fields["card_fields"])
     item = ServiceItem(
         **fields, pinyin_initials=pinyin_initials(raw["name"]), pinyin_full=pinyin_full(raw["name"])
     )

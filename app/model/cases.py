@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.model.base import Base, UtcDateTime, new_uuid, utcnow
-from app.storage.crypto import EncryptedText
+from app.storage.crypto import EncryptedBytes, EncryptedText
 
 
 class Case(Base):
@@ -76,6 +76,10 @@ class Case(Base):
     collector_is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
     mail_address: Mapped[str | None] = mapped_column(EncryptedText)
     mail_tracking_number: Mapped[str] = mapped_column(String(40), default="")
+    # The holder's card fields this case's item needs (JSON), and the raw WLT photo when it needs
+    # the photo: the case carries no more of the card than its item asks for (card_reads.py).
+    card_snapshot: Mapped[str | None] = mapped_column(EncryptedText)
+    photo_wlt: Mapped[bytes | None] = mapped_column(EncryptedBytes)
     data_version: Mapped[int] = mapped_column(Integer, default=1)  # DATAVER: +1 per re-report
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

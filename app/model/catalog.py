@@ -125,6 +125,8 @@ class ServiceItem(Base):
     person_theme_code: Mapped[str] = mapped_column(String(20), default="")
     org_theme_code: Mapped[str] = mapped_column(String(20), default="")
     handling_form_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # A.5
+    # Holder card fields a case of this item keeps (app/services/card_reads.py); None = the default set.
+    card_fields: Mapped[list[str] | None] = mapped_column(JSON)
     special_procedures: Mapped[str] = mapped_column(Text, default="")
     jurisdiction: Mapped[str] = mapped_column(String(100), default="")
     jurisdiction_code: Mapped[str] = mapped_column(String(12), default="")

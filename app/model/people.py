@@ -35,6 +35,8 @@ class Applicant(Base):
     mobile: Mapped[str] = mapped_column(String(20), default="")
     postcode: Mapped[str] = mapped_column(String(6), default="")
     photo: Mapped[bytes | None] = mapped_column(EncryptedBytes)
+    # The chip's raw 1024-byte WLT photo as last read: kept even when no licensed decoder exists.
+    photo_wlt: Mapped[bytes | None] = mapped_column(EncryptedBytes)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

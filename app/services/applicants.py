@@ -50,6 +50,8 @@ class CardFields:
     id_number: str
     id_type: str = RESIDENT_ID_TYPE
     photo: bytes | None = field(default=None)
+    photo_wlt: bytes | None = field(default=None)  # raw chip photo, kept even when undecoded
+    card_type: str = "resident"
 
     def __repr__(self) -> str:
         return f"CardFields(id_number={mask_id_number(self.id_number)!r}, id_type={self.id_type!r})"
@@ -159,9 +161,17 @@ def get_applicant(session: Session, applicant_id: int) -> ApplicantView:
 
 
 def applicant_from_card(
-    session: Session, actor: Actor, card: CardFields, *, source: str = "idcard_reader"
+    session: Session,
+    actor: Actor,
+    card: CardFields,
+    *,
+    source: str = "idcard_reader",
+    case_id: int | None = None,
 ) -> ApplicantView:
     """Create or update the applicant read from an ID card; one ``idcard.read`` audit event per read.
+
+    The event says who read it, when, for which case (``case_id``, or None before a case exists)
+    and whether the register changed; the masked number only.
 
     The card's birth date and gender are checked against the number: a mismatch means a bad read.
     """
@@ -191,13 +201,23 @@ def applicant_from_card(
     }
     if card.photo:  # a reader that cannot decode the photo must not erase the one we have
         values["photo"] = card.photo
+    if card.photo_wlt:
+        values["photo_wlt"] = card.photo_wlt
     changed = _assign(applicant, values)
     _audit_applicant(
         session,
         actor,
         applicant,
         "idcard.read",
-        {"id_number_masked": masked, "source": source, "created": created, "changed": sorted(changed)},
+        {
+            "id_number_masked": masked,
+            "card_type": card.card_type,
+            "purpose": "applicant",
+            "case_id": case_id,
+            "source": source,
+            "created": created,
+            "changed": sorted(changed),
+        },
     )
     log.info("ID card read (%s) for applicant %s, %s", source, applicant.id, masked)
     return _view(applicant)

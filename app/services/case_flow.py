@@ -36,6 +36,7 @@ from app.model import (
     Suspension,
     utcnow,
 )
+from app.services import card_reads
 from app.services.actor import Actor
 from app.services.calendar import load_calendar
 from app.services.case_views import CaseView, CorrectionItem, build_view, case_items
@@ -157,6 +158,8 @@ def open_case(
         )
     for it in items:
         it.use_count += 1
+    applicant = session.get(Applicant, applicant_id) if applicant_id is not None else None
+    card_reads.keep_on_case(case, applicant, items)
     session.add(case)
     session.flush()
     _record(session, case, actor, action, before=None, reason="", now=now)

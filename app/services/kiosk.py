@@ -26,6 +26,7 @@ from app.clock import LOCAL_TZ, local_date
 from app.errors import DomainError, ValidationError
 from app.masking import mask_name
 from app.model import Appointment, QueueCategory, ServiceItem, Station, Ticket, Window, utcnow
+from app.services import card_reads
 from app.services.applicants import id_number_index
 from app.services.queue import TicketView, issue_ticket
 
@@ -291,10 +292,18 @@ def check_in_by_code(
 
 
 def check_in_by_id_number(
-    session: Session, *, station_code: str, id_number: str, now: dt.datetime | None = None
+    session: Session,
+    *,
+    station_code: str,
+    id_number: str,
+    card_type: str = "resident",
+    now: dt.datetime | None = None,
 ) -> KioskTicket | None:
     """预约签到 with the ID card: today's earliest booked appointment of its holder, or None if none."""
     now = now or utcnow()
+    card_reads.record_card_read(
+        session, "kiosk", id_number=id_number, card_type=card_type, purpose="ticket", source="kiosk"
+    )
     today = local_date(now)
     index = id_number_index(id_number)
     candidates = (

@@ -51,6 +51,8 @@ class IdCardData:
     nationality: str | None = None  # ISO 3166-1 alpha-3, PR cards only
     pass_number: str | None = None  # 通行证号码, HMT permits only
     issue_count: int | None = None  # 签发次数, HMT permits only
+    photo_wlt: bytes = b""  # the chip's raw 1024-byte WLT photo, kept (encrypted) even when undecoded
+    renewal_count: int | None = None  # 换证次数, 2023 PR cards only
 
     @property
     def gender_name(self) -> str:
@@ -67,6 +69,11 @@ class IdCardData:
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def photo_decoded(self) -> bool:
+        """False when the reader returned only the raw WLT photo (no licensed decoder configured)."""
+        return bool(self.photo)
 
     def is_valid_on(self, day: date) -> bool:
         """True when the card is within its validity period on ``day``."""
@@ -91,6 +98,20 @@ class CardReadFailed(DeviceUnavailable):
 
     def __init__(self, message: str = "读取证件失败，请取下证件后重新放置再试。") -> None:
         super().__init__(message, device="idcard")
+
+
+class CardDataInvalid(CardReadFailed):
+    """The chip's text could be read but does not hold together (e.g. the ID number fails its check).
+
+    Reported to the clerk, never accepted silently: a bad read must not become an applicant record.
+    """
+
+
+class FrameError(ValueError):
+    """A GA/T 467 frame with a bad preamble, length or checksum (see idcard.md §1.2).
+
+    Not user-facing by itself: drivers turn it into CardReadFailed after their retries.
+    """
 
 
 @runtime_checkable

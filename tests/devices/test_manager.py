@@ -318,3 +318,31 @@ def test_stop_from_a_device_thread_is_refused(manager: DeviceManager) -> None:
     manager.start()
     with pytest.raises(RuntimeError, match="device thread"):
         manager.submit("speech", lambda device: manager.stop()).result(timeout=5)
+
+
+def test_configured_driver_options_reach_the_factory(tmp_path: Path, yc_home: Path) -> None:
+    from app.config import load_config
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[devices]\nidcard_port = "/dev/ttyUSB3"\nidcard_baud = "9600"\n', encoding="utf-8"
+    )
+    options = load_config(config_file).device_options()
+    assert options["idcard"]["port"] == "/dev/ttyUSB3"
+    assert options["idcard"]["baud"] == "9600"
+    assert options["smartcard"] == {"reader": ""}
+    seen: list[DriverContext] = []
+
+    def factory(context: DriverContext) -> object:
+        seen.append(context)
+        return object()
+
+    register_driver("idcard", "options-probe", factory)
+    try:
+        manager = DeviceManager({"idcard": "options-probe"}, work_dir=tmp_path, options=options)
+        manager.start()
+        manager.submit("idcard", lambda device: None).result(timeout=5)
+        manager.stop()
+    finally:
+        unregister_driver("idcard", "options-probe")
+    assert seen[0].options["port"] == "/dev/ttyUSB3"

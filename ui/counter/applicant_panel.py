@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -48,6 +48,10 @@ from ui.ops import OpRunner
 log = logging.getLogger(__name__)
 
 READ_KEY = "F2"
+PHOTO_WIDTH, PHOTO_HEIGHT = 102, 126  # chip photo size (idcard.md §2.6)
+PHOTO_STYLE = (
+    "QLabel#applicant_photo { border: 1px solid #999; color: #666; qproperty-alignment: AlignCenter; }"
+)
 CARD_POLL_MS = 300  # a chip "find card" is cheap; 1 s felt slow at the window (bench/idcard_fill.py)
 DRAFT_DELAY_MS = 500
 BADGE_STYLE = "background:#e8710a;color:white;font-weight:bold;padding:2px 8px;border-radius:4px"
@@ -123,6 +127,20 @@ class ApplicantPanel(QGroupBox):
         person_form.addRow(QCoreApplication.translate("ApplicantPanel", "证件号码"), self.id_field)
         person_form.addRow(QCoreApplication.translate("ApplicantPanel", "手机号"), self.mobile_field)
         person_form.addRow(QCoreApplication.translate("ApplicantPanel", "地址"), self.address_field)
+        # The chip photo (102×126): decoded only through a licensed vendor library; otherwise a
+        # placeholder says so, and the raw photo is still kept (encrypted) with the applicant.
+        self.photo_label = QLabel()
+        self.photo_label.setObjectName("applicant_photo")
+        self.photo_label.setFixedSize(PHOTO_WIDTH, PHOTO_HEIGHT)
+        self.photo_label.setStyleSheet(PHOTO_STYLE)
+        self.photo_label.setWordWrap(True)
+        self.photo_label.hide()
+        person_row = QHBoxLayout()
+        person_row.setContentsMargins(0, 0, 0, 0)
+        person_row.addWidget(person, 1)
+        person_row.addWidget(self.photo_label)
+        person_page = QWidget()
+        person_page.setLayout(person_row)
 
         # Organisation (单位)
         self.org_name_field = self._line("org_name")
@@ -137,7 +155,7 @@ class ApplicantPanel(QGroupBox):
         org_form.addRow(QCoreApplication.translate("ApplicantPanel", "法定代表人"), self.legal_rep_field)
         org_form.addRow(QCoreApplication.translate("ApplicantPanel", "手机号"), self.org_mobile_field)
         self.forms = QStackedWidget()
-        self.forms.addWidget(person)
+        self.forms.addWidget(person_page)
         self.forms.addWidget(organisation)
 
         self.confirm_button = QPushButton(self.tr("确认申请人"))
@@ -164,7 +182,9 @@ class ApplicantPanel(QGroupBox):
         agent_form = QFormLayout(self.agent_box)
         agent_form.addRow(QCoreApplication.translate("ApplicantPanel", "代办人姓名"), self.agent_name_field)
         agent_form.addRow(QCoreApplication.translate("ApplicantPanel", "代办人证件号码"), self.agent_id_field)
-        agent_form.addRow(QCoreApplication.translate("ApplicantPanel", "代办人手机号"), self.agent_mobile_field)
+        agent_form.addRow(
+            QCoreApplication.translate("ApplicantPanel", "代办人手机号"), self.agent_mobile_field
+        )
         agent_buttons = QHBoxLayout()
         agent_buttons.addWidget(self.agent_read_button)
         agent_buttons.addWidget(self.agent_button)
@@ -350,11 +370,32 @@ class ApplicantPanel(QGroupBox):
             # Someone else's card: this is a new applicant at the same ticket.
             visit.agent_id = None
             visit.authorization_id = None
+        self.show_photo(card)
         op = ops.applicant_from_card(self._ctx, visit.actor, card)
         self._runner.start(op.success(self._applicant_saved).failure(self._save_failed))
 
+    def show_photo(self, card: IdCardData | None) -> None:
+        """The card's photo, the "not decoded" placeholder, or nothing (typed applicant)."""
+        if card is None:
+            self.photo_label.clear()
+            self.photo_label.hide()
+            return
+        pixmap = QPixmap()
+        if card.photo and pixmap.loadFromData(card.photo):
+            self.photo_label.setPixmap(pixmap.scaled(PHOTO_WIDTH, PHOTO_HEIGHT))
+        else:
+            self.photo_label.clear()
+            self.photo_label.setText(self.tr("照片未解码"))
+            self.photo_label.setToolTip(
+                self.tr(
+                    "未配置证件照片解码库，照片原始数据已加密保存。可在设置中填写 devices.idcard_photo_library。"
+                )
+            )
+        self.photo_label.show()
+
     def _fill_agent(self, card: IdCardData) -> None:
         self._reading = False
+        self._runner.start(ops.record_card_read(self._ctx, self._visit.actor, card, purpose="agent"))
         self._agent_card_number = card.id_number
         self.agent_name_field.setText(card.name)
         self.agent_id_field.set_read_only_text(card.masked_id_number)
@@ -486,6 +527,7 @@ class ApplicantPanel(QGroupBox):
         self._visit.authorization_id = None
         self._clear_agent()
         self._make_editable()
+        self.show_photo(None)
         self.name_field.setFocus()
 
     # --- previous cases ----------------------------------------------------------------------
@@ -614,6 +656,7 @@ class ApplicantPanel(QGroupBox):
         try:
             self._clear_agent()
             self._make_editable()
+            self.show_photo(None)
             self.person_mode.setChecked(True)
         finally:
             self._restoring = False

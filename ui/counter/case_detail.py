@@ -92,7 +92,9 @@ def header_values(case: CaseView) -> dict[str, str]:
         "items": "、".join(case.item_names) or case.title,
         "applicant": f"{case.applicant_name}  {case.applicant_id_masked}".strip(),
         "agent": (
-            QCoreApplication.translate("CaseDetailDialog", "{name}（受申请人委托）").format(name=case.agent_name)
+            QCoreApplication.translate("CaseDetailDialog", "{name}（受申请人委托）").format(
+                name=case.agent_name
+            )
             if case.is_agent_case
             else "—"
         ),

@@ -32,6 +32,7 @@ from app.context import AppContext
 from app.documents.data import ReceiptData
 from app.errors import DeviceUnavailable, UserFacingError
 from app.masking import mask_id_number
+from app.services import card_reads
 from app.services.actor import Actor
 from app.services.case_views import CaseView
 from devices.idcard.base import IdCardData, IdCardReader
@@ -62,8 +63,16 @@ def _read(reader: IdCardReader) -> IdCardData:
     return reader.read_card(CARD_TIMEOUT_S)
 
 
-def read_collector_card(devices: DeviceManager | None) -> Op[CollectorCard]:
-    """Read the card lying on the ID reader (network lane: the reader may wait seconds)."""
+def read_collector_card(
+    devices: DeviceManager | None,
+    ctx: AppContext | None = None,
+    actor: Actor | None = None,
+    case_id: int | None = None,
+) -> Op[CollectorCard]:
+    """Read the card lying on the ID reader (network lane: the reader may wait seconds).
+
+    With ``ctx`` and ``actor`` the read is audited against ``case_id`` (出件核验领取人).
+    """
 
     def run() -> CollectorCard:
         if devices is None:
@@ -72,6 +81,16 @@ def read_collector_card(devices: DeviceManager | None) -> Op[CollectorCard]:
             )
             raise DeviceUnavailable(message, device="idcard")
         card = devices.submit("idcard", _read).result(timeout=CARD_TIMEOUT_S + 10)
+        if ctx is not None and actor is not None:
+            with ctx.db.session() as session:
+                card_reads.record_card_read(
+                    session,
+                    actor,
+                    id_number=card.id_number,
+                    card_type=card.card_type,
+                    purpose="delivery",
+                    case_id=case_id,
+                )
         return CollectorCard(name=card.name, id_number=card.id_number)
 
     return (
@@ -192,7 +211,8 @@ class DeliveryDialog(QDialog):
     def read_card(self) -> None:
         self.error.clear()
         self.read_card_button.setEnabled(False)
-        op = read_collector_card(self._devices).success(self._card_read).failure(self._card_failed)
+        op = read_collector_card(self._devices, self._ctx, self._actor, self.case.id)
+        op.success(self._card_read).failure(self._card_failed)
         self._runner.start(op)
 
     def _card_read(self, card: CollectorCard) -> None:

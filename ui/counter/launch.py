@@ -72,7 +72,9 @@ def run_counter(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None
             actor = sign_in_interactively(ctx, launch.runner)
             if actor is None:
                 return 0  # closed at the sign-in: nothing was opened, nothing is wrong
-        devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
+        devices = DeviceManager(
+            device_drivers(ctx), work_dir=ctx.work_dir, options=ctx.config.device_options()
+        )
         window = CounterWindow(ctx, launch.runner, devices, actor)
         devices.start()  # after the window subscribed, so it sees every device's first report
         window.start_watching()

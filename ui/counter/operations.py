@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.context import AppContext
 from app.model import Station, Window
-from app.services import applicants, cases, drafts, materials, queue
+from app.services import applicants, card_reads, cases, drafts, materials, queue
 from app.services.actor import Actor
 from app.services.applicants import ApplicantView, CardFields
 from app.services.cases import CaseRow
@@ -266,7 +266,29 @@ def card_fields(card: IdCardData) -> CardFields:
         address=card.address,
         id_number=card.id_number,
         photo=card.photo or None,
+        photo_wlt=card.photo_wlt or None,
+        card_type=card.card_type,
     )
+
+
+def record_card_read(
+    ctx: AppContext,
+    actor: Actor,
+    card: IdCardData,
+    *,
+    purpose: card_reads.ReadPurpose,
+    case_id: int | None = None,
+) -> Op[None]:
+    """Audit a read whose data does not go through applicant_from_card (agent, collector)."""
+    id_number, card_type = card.id_number, card.card_type
+
+    def run() -> None:
+        with ctx.db.session() as session:
+            card_reads.record_card_read(
+                session, actor, id_number=id_number, card_type=card_type, purpose=purpose, case_id=case_id
+            )
+
+    return Op(run=run, name="record_card_read")
 
 
 def applicant_from_card(ctx: AppContext, actor: Actor, card: IdCardData) -> Op[ApplicantView]:

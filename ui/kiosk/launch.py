@@ -35,7 +35,9 @@ def run_kiosk(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None =
     devices: DeviceManager | None = None
     window: KioskWindow | None = None
     try:
-        devices = DeviceManager(device_drivers(ctx), work_dir=ctx.work_dir)
+        devices = DeviceManager(
+            device_drivers(ctx), work_dir=ctx.work_dir, options=ctx.config.device_options()
+        )
         window = KioskWindow(ctx, launch.runner, devices, elderly_age=elderly_age(ctx))
         devices.start()
         window.start_watching()

@@ -172,11 +172,13 @@ def check_in_with_card(
 ) -> Op[IssueOutcome]:
     """预约签到 by ID card; the outcome has no ticket when the holder has no appointment today."""
     station_code = ctx.station_code
-    id_number = card.id_number
+    id_number, card_type = card.id_number, card.card_type
     return issue(
         ctx,
         devices,
-        lambda s: kiosk.check_in_by_id_number(s, station_code=station_code, id_number=id_number),
+        lambda s: kiosk.check_in_by_id_number(
+            s, station_code=station_code, id_number=id_number, card_type=card_type
+        ),
         station_name=station_name,
     )
 
