@@ -5,13 +5,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 RUN_HOME := $(CURDIR)/.run
 
-.PHONY: run test lint bench system-deps-run system-deps-test install clean-run screenshots
+.PHONY: run test lint bench system-deps-run system-deps-test system-deps-bench install clean-run screenshots
 
 system-deps-run:
 	@tools/system-deps.sh run
 
 system-deps-test:
 	@tools/system-deps.sh test
+
+system-deps-bench:
+	@tools/system-deps.sh bench
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -40,7 +43,7 @@ lint: install
 test: system-deps-test install
 	tools/test.sh
 
-bench: install
+bench: system-deps-bench install
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.startup
 	$(PY) -m bench.catalog_search
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.idcard_fill

@@ -254,6 +254,29 @@ KEYS: tuple[ConfigKey, ...] = (
         choices=("58", "80"),
     ),
     ConfigKey(
+        "devices.printer_uri",
+        "str",
+        "tcp://127.0.0.1:9100",
+        "小票打印机地址（驱动 escpos 时使用）：tcp://IP:9100、usb://VID:PID、serial:///dev/ttyUSB0?baud=9600、"
+        "file:///dev/usb/lp0、cups://队列名、win32://打印机名 (receipt printer URI)",
+        pattern=r"(tcp|usb|serial|file|cups|win32)://\S+",
+        pattern_doc="形如 tcp://192.168.1.50:9100 或 usb://0416:5011 的打印机地址",
+    ),
+    ConfigKey(
+        "devices.printer_text_mode",
+        "enum",
+        "raster",
+        "小票打印方式：raster = 图像（推荐，任何字都能打）；gb18030 = 文字模式（慢速串口打印机用，生僻字自动改用图像）"
+        " (raster or GB18030 text mode)",
+        choices=("raster", "gb18030"),
+    ),
+    ConfigKey(
+        "devices.a4_printer",
+        "str",
+        "",
+        "A4 通知书打印机名称：留空 = 每次弹出打印对话框；填写系统打印机名 = 直接打印 (A4 printer)",
+    ),
+    ConfigKey(
         "calendar.fallback",
         "enum",
         "weekends_only",

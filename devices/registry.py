@@ -42,6 +42,7 @@ _BUILTIN: Final[dict[tuple[str, str], str]] = {
     ("smartcard", "simulated"): "devices.smartcard.simulated:create",
     ("smartcard", "pcsc"): "devices.smartcard.pcsc:create",
     ("printer", "simulated"): "devices.printer.simulated:create",
+    ("printer", "escpos"): "devices.printer.escpos_printer:create",
     ("camera", "simulated"): "devices.camera.simulated:create",
     ("scanner", "simulated"): "devices.scanner.simulated:create",
     ("barcode", "simulated"): "devices.barcode.simulated:create",
