@@ -178,6 +178,88 @@ def make_id_number(region_code: str, birth: datetime.date, sequence: int, gender
     return number
 
 
+# --- 2017 foreigner permanent-residence numbers ----------------------------------------------
+
+#: Weights of the 2017 PR number's check digit, repeated over its first 14 characters (as in ICAO 9303).
+_PR2017_WEIGHTS = (7, 3, 1)
+
+
+@dataclass(frozen=True)
+class ForeignerPr2017Info:
+    """2017 版外国人永久居留身份证号码 (2017 foreigner permanent-residence number), 15 characters.
+
+    Layout, as the vendor demo in shared/reference/idcard.md §2.3 derives it back from a 2023
+    number: nationality (3 letters) + issuing province (2) + 2 digits + birth date YYMMDD (6) +
+    1 digit + check digit. ``birth_yymmdd`` has no century; compare it with the card's birth date.
+    """
+
+    number: str
+    nationality: str
+    region_code: str
+    province: str
+    birth_yymmdd: str
+
+
+def pr2017_check_digit(first14: str) -> str:
+    """Check digit of a 2017 PR number: weights 7,3,1 repeated, letters A=10 … Z=35, sum mod 10."""
+    if len(first14) != 14 or not all(c.isascii() and (c.isdigit() or c.isupper()) for c in first14):
+        raise ValueError("expected 14 digits or uppercase ASCII letters")
+    values = (int(c) if c.isdigit() else ord(c) - ord("A") + 10 for c in first14)
+    total = sum(v * _PR2017_WEIGHTS[i % 3] for i, v in enumerate(values))
+    return str(total % 10)
+
+
+def check_foreigner_pr_number_2017(s: str, *, today: datetime.date | None = None) -> ForeignerPr2017Info:
+    """Validate a 2017 foreigner permanent-residence number (3 letters + 12 digits) and split it."""
+    number = _compact(s).upper()
+    if not number:
+        raise ValidationError("请输入永久居留身份证号码", field=_ID_FIELD)
+    if len(number) != 15:
+        raise ValidationError(
+            f"2017版永久居留身份证号码应为15位（3位字母+12位数字），现在是{len(number)}位", field=_ID_FIELD
+        )
+    for pos, ch in enumerate(number, start=1):
+        is_ok = ("A" <= ch <= "Z") if pos <= 3 else ch in "0123456789"
+        if not is_ok:
+            raise ValidationError(
+                f"永久居留身份证号码第{pos}位“{ch}”不对：前3位是英文字母，后12位是数字", field=_ID_FIELD
+            )
+    code = number[3:5]
+    province = PROVINCES.get(code)
+    if province is None:
+        raise ValidationError(
+            f"永久居留身份证号码第4-5位的地区代码{code}不是有效的省份代码，请核对后重新输入", field=_ID_FIELD
+        )
+    yymmdd = number[7:13]
+    if not _yymmdd_exists(yymmdd, today or datetime.date.today()):
+        raise ValidationError(f"出生日期{yymmdd}不存在，请核对永久居留身份证号码第8-13位", field=_ID_FIELD)
+    expected = pr2017_check_digit(number[:14])
+    if number[14] != expected:
+        raise ValidationError(
+            f"永久居留身份证号码校验位不对：最后一位应为{expected}，请核对后重新输入（也可能是前面某一位输错了）",
+            field=_ID_FIELD,
+        )
+    return ForeignerPr2017Info(
+        number=number,
+        nationality=number[:3],
+        region_code=code + "0000",
+        province=province,
+        birth_yymmdd=yymmdd,
+    )
+
+
+def _yymmdd_exists(yymmdd: str, today: datetime.date) -> bool:
+    """True when YYMMDD is a real date in 19YY or 20YY that is not after ``today``."""
+    for century in (1900, 2000):
+        try:
+            day = datetime.date(century + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
+        except ValueError:
+            continue
+        if _EARLIEST_BIRTH <= day <= today:
+            return True
+    return False
+
+
 # --- Unified social credit code (GB 32100) ---------------------------------------------------
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
