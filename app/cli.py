@@ -11,12 +11,21 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__, paths
 from app.config import Config, load_config, render_config
 from app.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from app.doctor import CheckResult
+    from app.documents.layout import Raster
+    from app.documents.ticket import TicketSlip
+    from app.storage.db import Database
+    from devices.idcard.base import IdCardData
 
 log = logging.getLogger("yichuang")
 
@@ -66,6 +75,31 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("doctor", help="检查数据库、磁盘、字体和设备配置")
     d.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+    d.add_argument(
+        "--print-test-page",
+        action="store_true",
+        help="在每台已配置的小票打印机上打印一张测试页（默认只查询状态，不出纸）",
+    )
+
+    pr = sub.add_parser("print", help="打印或预览任一模板的样张（检查打印机和模板）")
+    pr.add_argument("--list", action="store_true", help="列出可打印的模板")
+    pr.add_argument("--template", metavar="NAME", help="模板名（见 --list），如 receipt-shouli 或 受理回执")
+    pr.add_argument(
+        "--sample", action="store_true", help="使用固定的样张数据（命令行只打印样张，不打印真实办件）"
+    )
+    pr.add_argument(
+        "--printer",
+        metavar="URI",
+        help="小票打印机地址：tcp://IP:9100、usb://VID:PID、serial:///dev/ttyUSB0?baud=9600、"
+        "file:///dev/usb/lp0、cups://队列名",
+    )
+    pr.add_argument("--preview", type=Path, metavar="OUT.png", help="把预览图写入 PNG 文件")
+    pr.add_argument(
+        "--width",
+        type=int,
+        choices=[384, 576],
+        help="纸宽点数：384 = 58 mm，576 = 80 mm（默认按 devices.printer_paper_mm）",
+    )
 
     db = sub.add_parser("db", help="数据库维护")
     dbs = db.add_subparsers(dest="db_command", metavar="操作", required=True)
@@ -95,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="全程留痕")
     aus = au.add_subparsers(dest="audit_command", metavar="操作", required=True)
     aus.add_parser("verify", help="校验留痕记录链，发现被改动或删除的记录")
+    _add_images_parser(sub)
     return p
 
 
@@ -216,13 +251,16 @@ def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
     from app.context import database_url
     from app.doctor import run_checks
     from app.storage.db import Database
+    from devices.probe import reader_checks
     from devices.registry import is_known_driver
 
     db = Database(database_url(config))
     try:
         results = run_checks(config, db, is_known_driver)
+        results += reader_checks(config, paths.data_dir() / "devices", _doctor_read_audit(db))
     finally:
         db.dispose()
+    results += printer_checks(config, print_test_page=args.print_test_page)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
     else:
@@ -230,6 +268,190 @@ def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
         for r in results:
             print(f"{marks[r.verdict]} {r.name}：{r.message}")
     return EXIT_CHECK_FAILED if any(r.verdict == "fail" for r in results) else 0
+
+
+def _doctor_read_audit(db: Database) -> Callable[[IdCardData], None]:
+    """Doctor's test read is a read like any other: audited (actor "doctor"), masked number only."""
+    from app.services.card_reads import record_card_read
+
+    def audit_read(card: IdCardData) -> None:
+        with db.session() as session:
+            record_card_read(
+                session, "doctor", id_number=card.id_number, card_type=card.card_type, purpose="doctor"
+            )
+
+    return audit_read
+
+
+def printer_checks(config: Config, *, print_test_page: bool) -> list[CheckResult]:
+    """The configured receipt printer's status and, when asked, a test page (打印测试页).
+
+    Doctor does not print by default: it is run on a schedule and by phone support, and paper
+    coming out of a kiosk printer unasked confuses applicants. ``--print-test-page`` prints one.
+    The printer is opened the way the program opens it (registry factory, ``devices.printer_*``
+    options), so a check that passes here means the counter can print too.
+    """
+    from app.doctor import CheckResult
+    from devices.printer.base import ReceiptPrinter
+    from devices.printer.render import render_test_page
+    from devices.registry import NO_DRIVER, DriverContext, is_known_driver, resolve_factory
+
+    driver = config.get_str("devices.printer")
+    if driver == NO_DRIVER or not is_known_driver("printer", driver):
+        return []  # "none" needs no check; an unknown driver is already reported by check_devices
+    name = "小票打印机"
+    options = config.device_options().get("printer", {})
+    where = options.get("uri", "") if driver == "escpos" else f"驱动 {driver}"
+    printer: object = None
+    try:
+        printer = resolve_factory("printer", driver)(
+            DriverContext(kind="printer", work_dir=paths.data_dir(), options=options)
+        )
+        assert isinstance(printer, ReceiptPrinter)
+        status = printer.status()
+        problem = status.problem()
+        if problem is not None:
+            return [CheckResult(name, "fail", f"{problem}（{where}）")]
+        message = f"{where} 联机，纸张正常，纸宽 {printer.paper_width_dots} 点。"
+        if print_test_page:
+            printer.print_raster(render_test_page(printer.paper_width_dots))
+            printer.cut()
+            message += "已打印测试页，请查看字迹是否清楚完整。"
+        if status.paper_near_end:
+            return [CheckResult(name, "warn", f"{where} 纸将用尽，请准备换纸。{message}")]
+        return [CheckResult(name, "ok", message)]
+    except UserFacingError as exc:
+        return [CheckResult(name, "fail", f"{exc}（{where}）")]
+    finally:
+        close = getattr(printer, "close", None)
+        if callable(close):
+            close()
+
+
+# --- `yichuang print`: samples of every template -------------------------------------------
+
+TICKET_TEMPLATE = "ticket"
+
+
+@dataclass(frozen=True)
+class PrintTemplate:
+    """A template ``yichuang print`` and the golden files know: ASCII name, Chinese label, medium."""
+
+    name: str
+    label: str
+    medium: str  # "thermal" | "a4"
+
+
+def print_templates() -> list[PrintTemplate]:
+    """Every printable template: the queue ticket, the thermal receipts, then the A4 notices."""
+    from app.documents import A4_KINDS, THERMAL_KINDS
+    from app.documents.samples import SLUGS
+
+    out = [PrintTemplate(TICKET_TEMPLATE, "排队号票", "thermal")]
+    out += [PrintTemplate(SLUGS.get(kind, kind), kind, "thermal") for kind in THERMAL_KINDS]
+    out += [PrintTemplate(SLUGS.get(kind, kind), kind, "a4") for kind in A4_KINDS]
+    return out
+
+
+def find_template(name: str) -> PrintTemplate:
+    """The template called ``name`` (ASCII name or Chinese label); UserFacingError if unknown."""
+    for template in print_templates():
+        if name in (template.name, template.label):
+            return template
+    raise UserFacingError(f"没有名为“{name}”的模板。可用的模板请运行 yichuang print --list 查看。")
+
+
+def sample_slip() -> TicketSlip:
+    import datetime as dt
+
+    from app.clock import LOCAL_TZ
+    from app.documents.ticket import TicketSlip
+
+    return TicketSlip(
+        station_name="当阳市政务服务中心",
+        number="A012",
+        category_code="A",
+        category_name="综合受理",
+        priority="elderly",
+        people_ahead=3,
+        issued_at=dt.datetime(2026, 11, 23, 9, 12, tzinfo=LOCAL_TZ),
+        status_key="YCT-ST001-20261123-A012",
+    )
+
+
+def render_sample(template: PrintTemplate, *, width_dots: int) -> list[Raster]:
+    """The sample of ``template`` (fixed data, fixed times): one strip for a thermal template
+    ``width_dots`` wide, the A4 pages for a notice (``width_dots`` is not used)."""
+    from app.documents import render_a4_pages, render_receipt, sample_data
+    from app.documents.ticket import render_ticket
+
+    if template.name == TICKET_TEMPLATE:
+        return [render_ticket(sample_slip(), width_dots=width_dots)]
+    if template.medium == "a4":
+        return render_a4_pages(sample_data(template.label))
+    return [render_receipt(sample_data(template.label), width_dots=width_dots)]
+
+
+def sample_png(template: PrintTemplate, raster: Raster) -> bytes:
+    """The preview PNG of one rendered sample page (1-bit, with the medium's resolution)."""
+    from app.documents import raster_to_png
+    from app.documents.notices import page_png
+
+    return page_png(raster) if template.medium == "a4" else raster_to_png(raster)
+
+
+def paper_width_dots(config: Config) -> int:
+    """Dots across the configured receipt paper (58 mm: 384, 80 mm: 576)."""
+    return 384 if config.get_int("devices.printer_paper_mm") == 58 else 576
+
+
+def cmd_print(args: argparse.Namespace, config: Config) -> int:
+    if args.list:
+        for t in print_templates():
+            media = "A4 通知书" if t.medium == "a4" else "小票（58/80 mm）"
+            print(f"{t.name}\t{t.label}\t{media}")
+        return 0
+    if not args.template:
+        raise UserFacingError("请用 --template 指定模板（yichuang print --list 列出全部模板）。")
+    if not args.sample:
+        raise UserFacingError("命令行只打印样张，请加上 --sample。真实办件请在窗口界面中打印。")
+    if args.printer is None and args.preview is None:
+        raise UserFacingError("请指定 --printer 打印机地址，或 --preview 预览图文件，或两者都给。")
+    template = find_template(args.template)
+    if args.printer is not None and template.medium == "a4":
+        raise UserFacingError(
+            f"“{template.label}”是 A4 通知书，不能打印到小票打印机。请用 --preview 查看，"
+            "或在窗口界面中打印到 A4 打印机。"
+        )
+    width = args.width or paper_width_dots(config)
+    pages = render_sample(template, width_dots=width)
+    if args.preview is not None:
+        for written in _write_preview(template, pages, args.preview):
+            print(f"已写入预览图：{written}")
+    if args.printer is not None:
+        from devices.printer.escpos_printer import EscposPrinter
+
+        printer = EscposPrinter(args.printer, paper_width_dots=width)
+        try:
+            printer.print_job(pages)
+        finally:
+            printer.close()
+        print(f"已发送到打印机 {args.printer}：{template.label}（样张，纸宽 {width} 点）。")
+    return 0
+
+
+def _write_preview(template: PrintTemplate, pages: Sequence[Raster], out: Path) -> list[Path]:
+    """Page 1 to ``out``; further pages (long notices) next to it as ``<stem>-2.png`` …"""
+    written = []
+    for number, page in enumerate(pages, start=1):
+        target = out if number == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(sample_png(template, page))
+        except OSError as exc:
+            raise UserFacingError(f"无法写入预览图 {target}：{exc.strerror}。请检查路径和权限。") from exc
+        written.append(target)
+    return written
 
 
 def cmd_db(args: argparse.Namespace, config: Config) -> int:
@@ -346,6 +568,213 @@ def cmd_clerk(args: argparse.Namespace, config: Config) -> int:
         ctx.close()
 
 
+# --- `yichuang images`: fit page images to an output profile, pack a case ---------------------
+
+_IMAGES_PACK_HELP = """\
+CASE_DIR 的结构：每类材料一个子文件夹，文件夹名前的数字只用于排序（“1_施工”的类别名是“施工”）；
+子文件夹里放该类材料的页面：JPEG、PNG、TIFF、BMP、WebP 图片或 PDF（PDF 的每一页算一页），
+按文件名自然顺序排列（2.jpg 在 10.jpg 之前），即纸质材料的顺序。例如：
+
+  当阳市某某小区1号楼工程/
+    1_施工/      1.jpg  2.jpg  10.jpg
+    2_安全/      检查表.pdf
+    3_监督/      ...
+    4_散墙资料/  ...
+
+按 jpg-90k 生成的压缩包里是一个以项目命名的文件夹，每类材料一个压缩包，页面按顺序命名：
+  当阳市某某小区1号楼工程/01_施工.zip（01_施工_001.jpg、01_施工_002.jpg……）
+PDF/OFD 规格则每类材料一个文件（01_施工.pdf）。任何一页不合格都不会生成压缩包，并逐页说明原因。
+"""
+
+
+def _add_images_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument(
+        "--profiles-file", type=Path, metavar="FILE",
+        help="从这个 JSON 文件读取输出规格（格式同内置的 app/imaging/profiles.json）",
+    )  # fmt: skip
+    choice = argparse.ArgumentParser(add_help=False, parents=[source])
+    choice.add_argument(
+        "--profile", metavar="NAME", help="输出规格名称（默认 jpg-90k；images profiles 列出全部）"
+    )
+    choice.add_argument(
+        "--max-bytes",
+        type=int,
+        metavar="N",
+        help="改用这个单页字节上限，如 92160（默认按规格：jpg-90k 为 90000）",
+    )
+    im = sub.add_parser("images", help="材料图像：按输出规格压缩页面、打包一件办件的材料")
+    ims = im.add_subparsers(dest="images_command", metavar="操作", required=True)
+    fit = ims.add_parser(
+        "fit", parents=[choice], help="把每个输入文件压缩成符合规格的文件，并报告大小、像素和结论",
+        description="每个输入文件输出一个文件（JPEG 规格下多页 PDF 每页一个文件）。"
+        "某个文件不合格时说明原因并继续处理其余文件；有文件失败时退出码为 1。",
+    )  # fmt: skip
+    fit.add_argument(
+        "inputs", nargs="+", type=Path, metavar="INPUT", help="图片（JPEG、PNG、TIFF、BMP、WebP）或 PDF"
+    )
+    fit.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹（不存在时自动创建）")
+    fit.add_argument(
+        "--json", action="store_true", help="在标准输出打印 JSON 报告（字节数、像素、质量、结论）"
+    )
+    pack = ims.add_parser(
+        "pack", parents=[choice], help="把一件办件的材料文件夹按规格压缩、命名，打包成一个 zip",
+        description=_IMAGES_PACK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    pack.add_argument("case_dir", type=Path, metavar="CASE_DIR", help="材料文件夹（结构见上）")
+    pack.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="生成的压缩包")
+    pack.add_argument("--project", help="压缩包里项目文件夹的名称（默认用 CASE_DIR 的文件夹名）")
+    ims.add_parser("profiles", parents=[source], help="列出可用的输出规格")
+
+
+if TYPE_CHECKING:
+    from app.imaging.output import FittedPage
+    from app.imaging.profiles import OutputProfile, ProfileTable
+
+
+def _images_table(args: argparse.Namespace) -> tuple[ProfileTable, str]:
+    from app.imaging.profiles import DEFAULT_PROFILE_KEY, PROFILES, load_profiles
+
+    if args.profiles_file is not None:
+        return load_profiles(args.profiles_file)
+    return PROFILES, DEFAULT_PROFILE_KEY
+
+
+def _images_profile(args: argparse.Namespace) -> OutputProfile:
+    import dataclasses
+
+    table, default = _images_table(args)
+    profile = table.require(args.profile or default)
+    if args.max_bytes is not None:
+        if args.max_bytes < 1000:
+            raise UserFacingError(f"--max-bytes 至少为 1000 字节，现在是 {args.max_bytes}。")
+        profile = dataclasses.replace(profile, max_bytes=args.max_bytes)
+    return profile
+
+
+@dataclass
+class _FitResult:
+    """One input of `images fit`: its output files and fitted pages, or why it failed."""
+
+    input: Path
+    outputs: list[Path]
+    pages: list[FittedPage]
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "input": str(self.input),
+            "ok": self.error is None and all(p.verdict.ok for p in self.pages),
+            "outputs": [str(o) for o in self.outputs],
+            "pages": [p.as_dict() for p in self.pages],
+            "error": self.error,
+        }
+
+
+def _images_fit_one(path: Path, profile: OutputProfile, out_dir: Path, taken: set[Path]) -> _FitResult:
+    """Fit one input file and write its output file(s); raises UserFacingError for a bad input."""
+    from app.imaging.io import read_pages, write_bytes
+    from app.imaging.ofd import pages_to_ofd
+    from app.imaging.output import fit_page, pages_to_pdf
+
+    pages = read_pages(path)
+    fitted = []
+    for number, page in enumerate(pages, start=1):
+        try:
+            fitted.append(fit_page(page, profile))
+        except UserFacingError as exc:
+            raise UserFacingError(f"第 {number} 页：{exc}" if len(pages) > 1 else str(exc)) from exc
+    if profile.format == "jpeg":
+        stems = (
+            [path.stem] if len(fitted) == 1 else [f"{path.stem}_{i:03d}" for i in range(1, len(fitted) + 1)]
+        )
+        files = [(stem, f.data) for stem, f in zip(stems, fitted, strict=True)]
+    elif profile.format == "pdf":
+        files = [(path.stem, pages_to_pdf([f.data for f in fitted], a4=profile.dpi is None, title=path.stem))]
+    else:
+        files = [(path.stem, pages_to_ofd([f.data for f in fitted], dpi=profile.dpi, title=path.stem))]
+    outputs = []
+    for stem, data in files:
+        target = out_dir / f"{stem}.{profile.extension}"
+        n = 1
+        while target.resolve() in taken:  # never overwrite an input, or an output of this run
+            n += 1
+            target = out_dir / f"{stem}_{n}.{profile.extension}"
+        taken.add(target.resolve())
+        write_bytes(target, data)
+        outputs.append(target)
+    return _FitResult(path, outputs, fitted)
+
+
+def _images_fit(args: argparse.Namespace, profile: OutputProfile) -> int:
+    from app.imaging.profiles import size_label
+
+    taken = {p.resolve() for p in args.inputs}
+    results: list[_FitResult] = []
+    for index, path in enumerate(args.inputs, start=1):
+        try:
+            results.append(_images_fit_one(path, profile, args.out, taken))
+        except UserFacingError as exc:
+            log.info("images fit: input %d of %d failed", index, len(args.inputs))
+            results.append(_FitResult(path, [], [], str(exc)))
+    reports = [r.as_dict() for r in results]
+    failed = sum(1 for r in reports if not r["ok"])
+    if args.json:
+        report = {
+            "profile": profile.key,
+            "max_bytes": profile.max_bytes,
+            "out": str(args.out),
+            "files": reports,
+            "succeeded": len(results) - failed,
+            "failed": failed,
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return EXIT_CHECK_FAILED if failed else 0
+    for r in results:
+        if r.error is not None:
+            print(f"✘ {r.input.name}：{r.error}")
+            continue
+        # A PDF/OFD holds all pages of the input in one file; JPEG has one file per page.
+        targets = r.outputs if len(r.outputs) == len(r.pages) else r.outputs * len(r.pages)
+        for number, (page, target) in enumerate(zip(r.pages, targets, strict=True), start=1):
+            where = f"第 {number} 页 " if len(r.outputs) < len(r.pages) else ""
+            print(
+                f"{'✔' if page.verdict.ok else '✘'} {r.input.name} → {target.name}：{where}"
+                f"{page.width}×{page.height}，{size_label(page.size)}（{page.size} 字节），"
+                f"质量 {page.quality}，{page.verdict.message}"
+            )
+    print(f"共 {len(results)} 个文件：成功 {len(results) - failed} 个，失败 {failed} 个。输出在 {args.out}")
+    return EXIT_CHECK_FAILED if failed else 0
+
+
+def cmd_images(args: argparse.Namespace, config: Config) -> int:
+    if args.images_command == "profiles":
+        table, default = _images_table(args)
+        for key, profile in table.items():
+            mark = "（默认）" if key == default else ""
+            aliases = f"（旧名：{'、'.join(profile.aliases)}）" if profile.aliases else ""
+            print(f"{key}{mark}{aliases}\t{profile.name}\n    {profile.summary()}")
+        return 0
+    profile = _images_profile(args)
+    if args.images_command == "fit":
+        return _images_fit(args, profile)
+    from app.imaging.io import write_bytes
+    from app.imaging.pack import build_package
+    from app.imaging.profiles import size_label
+
+    package = build_package(args.case_dir, profile, project=args.project)
+    write_bytes(args.out, package.data)
+    pages = sum(len(c.pages) for c in package.categories)
+    print(
+        f"已打包“{package.project}”：{len(package.categories)} 类材料，共 {pages} 页，"
+        f"{size_label(len(package.data))} → {args.out}"
+    )
+    for c in package.categories:
+        largest = max(p.size for p in c.pages)
+        print(f"  {c.entry}：{len(c.pages)} 页，最大一页 {size_label(largest)}")
+    return 0
+
+
 COMMANDS = {
     "clerk": cmd_clerk,
     "counter": cmd_counter,
@@ -354,10 +783,12 @@ COMMANDS = {
     "evaluator": cmd_evaluator,
     "supervisor": cmd_supervisor,
     "doctor": cmd_doctor,
+    "print": cmd_print,
     "db": cmd_db,
     "demo": cmd_demo,
     "config": cmd_config,
     "audit": cmd_audit,
+    "images": cmd_images,
 }
 
 

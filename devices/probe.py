@@ -61,8 +61,12 @@ def _pcsc_readers() -> tuple[list[str], str | None]:
         return [], "无法列出读卡器（智能卡服务 pcscd 可能未运行）。"
 
 
-def attached_readers() -> list[CheckResult]:
-    """What is plugged in, whatever the configuration says."""
+def attached_readers(pcsc_configured: bool = False) -> list[CheckResult]:
+    """What is plugged in, whatever the configuration says.
+
+    PC/SC trouble is a warning only when the station uses a PC/SC reader (``devices.smartcard =
+    "pcsc"``); otherwise pcscd not running is normal and merely reported.
+    """
     ports = serial_ports()
     usb = _usb_readers()
     pcsc, pcsc_problem = _pcsc_readers()
@@ -75,7 +79,7 @@ def attached_readers() -> list[CheckResult]:
         ),
     ]
     if pcsc_problem:
-        results.append(CheckResult("PC/SC 读卡器", "warn", pcsc_problem))
+        results.append(CheckResult("PC/SC 读卡器", "warn" if pcsc_configured else "ok", pcsc_problem))
     else:
         results.append(
             CheckResult("PC/SC 读卡器", "ok", "；".join(pcsc) if pcsc else "智能卡服务正常，未连接读卡器。")
@@ -100,7 +104,9 @@ def idcard_check(config: Config, work_dir: Path, audit_read: ReadAudit | None = 
         return CheckResult(name, "fail", str(exc))
     except Exception:
         log.exception("ID reader %s cannot be opened", driver)
-        return CheckResult(name, "fail", "无法打开身份证阅读器，请检查连接和 devices.idcard_* 设置（详细原因见日志）。")
+        return CheckResult(
+            name, "fail", "无法打开身份证阅读器，请检查连接和 devices.idcard_* 设置（详细原因见日志）。"
+        )
     try:
         parts = []
         sam_id = getattr(reader, "sam_id", None)  # SAM readers have one; PC/SC and simulators do not
@@ -114,7 +120,15 @@ def idcard_check(config: Config, work_dir: Path, audit_read: ReadAudit | None = 
             parts.append("测试读卡：未放证件（放一张证件后再运行可检测读卡）")
         else:
             if audit_read is not None:
-                audit_read(card)
+                try:
+                    audit_read(card)
+                except Exception:
+                    log.warning("doctor: the test read could not be audited", exc_info=True)
+                    return CheckResult(
+                        name,
+                        "warn",
+                        "测试读卡成功，但无法写入审计记录：请先检查上面的数据库项（yichuang db upgrade）。",
+                    )
             photo = "照片已解码" if card.photo else "照片未解码"
             parts.append(f"测试读卡成功：{card.card_type_name} {card.masked_id_number}，{photo}")
         return CheckResult(name, "ok", "；".join(parts))
@@ -127,7 +141,7 @@ def idcard_check(config: Config, work_dir: Path, audit_read: ReadAudit | None = 
 
 def reader_checks(config: Config, work_dir: Path, audit_read: ReadAudit | None = None) -> list[CheckResult]:
     """Everything `yichuang doctor` says about card readers."""
-    results = attached_readers()
+    results = attached_readers(pcsc_configured=config.get_str("devices.smartcard") == "pcsc")
     check = idcard_check(config, work_dir, audit_read)
     if check is not None:
         results.append(check)
