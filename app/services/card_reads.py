@@ -110,12 +110,14 @@ def record_card_read(
     """Audit one ID-card read: who (actor, or "kiosk"), when, which case or none, and why."""
     if purpose not in PURPOSE_LABELS:
         raise ValueError(f"unknown card read purpose {purpose!r}")
+    # Case events are keyed by the case's uuid, so the read shows on the case timeline.
+    case = session.get(Case, case_id) if case_id is not None else None
     audit.append(
         session,
         actor=actor if isinstance(actor, str) else actor.username,
         action="idcard.read",
-        entity="case" if case_id is not None else "card_read",
-        entity_id=str(case_id) if case_id is not None else "",
+        entity="case" if case is not None else "card_read",
+        entity_id=case.uuid if case is not None else "",
         after={
             "id_number_masked": mask_id_number(id_number) if id_number else "",
             "card_type": card_type,

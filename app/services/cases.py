@@ -15,6 +15,7 @@ from app.errors import DomainError, ValidationError
 from app.masking import mask_name, mask_phone
 from app.model import Applicant, AuditEvent, Case, OutboxEvent
 from app.services.calendar import load_calendar
+from app.services.card_reads import PURPOSE_LABELS
 from app.services.materials import ACTION_LABELS as MATERIAL_ACTION_LABELS
 from app.storage.crypto import active_cipher
 from app.validation import check_id_number
@@ -156,6 +157,10 @@ def search_cases(
     return rows
 
 
+#: Case events that are not state transitions or material steps.
+_OTHER_LABELS: dict[str, str] = {"idcard.read": "读取身份证", "notice.save": "通知书存档"}
+
+
 def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
     """Every recorded step of a case, oldest first, straight from the audit trail."""
     case = session.get(Case, case_id)
@@ -172,7 +177,10 @@ def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
         try:
             label = ACTION_LABELS[CaseAction(action)]
         except ValueError:
-            label = MATERIAL_ACTION_LABELS.get(ev.action, ev.action)
+            label = MATERIAL_ACTION_LABELS.get(ev.action) or _OTHER_LABELS.get(ev.action, ev.action)
+            if ev.action == "idcard.read":
+                purpose = str((ev.after or {}).get("purpose", ""))
+                label = f"{label}（{PURPOSE_LABELS.get(purpose, purpose)}）" if purpose else label
         before = str((ev.before or {}).get("state", ""))
         after = str((ev.after or {}).get("state", ""))
         out.append(

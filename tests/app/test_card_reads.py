@@ -14,6 +14,7 @@ from app.services import card_reads
 from app.services.actor import Actor
 from app.services.applicants import CardFields, applicant_from_card
 from app.services.case_flow import open_case
+from app.services.cases import case_timeline
 from app.services.kiosk import check_in_by_id_number
 from app.storage import crypto
 from app.storage.db import Database
@@ -121,15 +122,23 @@ def test_unknown_card_field_in_a_catalog_is_refused_with_its_name() -> None:
     assert card_reads.check_card_fields(["name", "photo", "name"]) == ["name", "photo"]
 
 
-def test_delivery_read_is_audited_against_its_case(demo_db: Database, cipher: crypto.FieldCipher) -> None:
+def test_delivery_read_is_audited_against_its_case_and_shows_on_its_timeline(
+    demo_db: Database, cipher: crypto.FieldCipher
+) -> None:
+    with demo_db.session() as s:
+        case = open_case(s, CLERK, station_code="ST001", item_impl_code=_item_code(demo_db, "临时救助"))
     with demo_db.session() as s:
         card_reads.record_card_read(
-            s, CLERK, id_number=NUMBER, card_type="resident", purpose="delivery", case_id=42
+            s, CLERK, id_number=NUMBER, card_type="resident", purpose="delivery", case_id=case.id
         )
     with demo_db.session() as s:
         event = s.execute(select(AuditEvent).where(AuditEvent.action == "idcard.read")).scalar_one()
-        assert event.actor == "wang" and event.entity == "case" and event.entity_id == "42"
-    assert _read_events(demo_db)[0]["purpose"] == "delivery"
+        assert event.actor == "wang" and event.entity == "case" and event.entity_id == case.uuid
+        labels = [entry.action_label for entry in case_timeline(s, case.id)]
+    assert labels[-1] == "读取身份证（出件核验领取人）"
+    assert (
+        _read_events(demo_db)[0]["purpose"] == "delivery" and _read_events(demo_db)[0]["case_id"] == case.id
+    )
     with demo_db.session() as s, pytest.raises(ValueError):
         card_reads.record_card_read(s, CLERK, id_number=NUMBER, card_type="resident", purpose="x")  # type: ignore[arg-type]
 
