@@ -48,6 +48,8 @@ bench: system-deps-bench install
 	$(PY) -m bench.catalog_search
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.idcard_fill
 	$(PY) -m bench.queue_load
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.printing
+	$(PY) -m bench.imaging
 
 # The counter's main screens with demo data, into docs/screenshots/ (README shows them).
 screenshots: install

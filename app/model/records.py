@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.model.base import Base, UtcDateTime, new_uuid, utcnow
@@ -13,19 +13,31 @@ from app.storage.crypto import EncryptedText
 
 
 class PrintJob(Base):
-    """打印任务: one ticket, receipt or notice sent (or to be re-sent) to a printer."""
+    """打印任务: one ticket, receipt or notice sent (or to be re-sent) to a printer.
+
+    The rendered rasters are PNGs in the encrypted blob store (``blob_refs``), so a job survives a
+    restart and is sent again without re-rendering. ``printer`` names the workstation's printer, so
+    machines sharing a hall database only ever send their own jobs (app/services/print_queue.py).
+    """
 
     __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_printer_state", "printer", "state"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("service_case.id"), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     document: Mapped[str] = mapped_column(String(40))  # ticket | receipt | acceptance_notice | …
     printer: Mapped[str] = mapped_column(String(100), default="")
-    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | printed | failed
+    # queued | printing | printed | failed | cancelled
+    state: Mapped[str] = mapped_column(String(16), default="queued")
     content_sha256: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     printed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    blob_refs: Mapped[list[str] | None] = mapped_column(JSON)  # SHA-256 of each raster's PNG, in order
+    paper_width: Mapped[int | None] = mapped_column(Integer)  # dots across the rasters
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # when it last went "printing"
+    reprint_of: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
 
 
 class AuditEvent(Base):
@@ -47,7 +59,14 @@ class AuditEvent(Base):
 
 
 class OutboxEvent(Base):
-    """待同步事件: written in the same transaction as the change it reports; sent exactly once."""
+    """待同步事件: written in the same transaction as the change it reports; sent exactly once.
+
+    ``status``: pending → sending (claimed by one node until ``claimed_until``) → sent; a failed
+    attempt goes to "failed" with ``next_attempt_at``; a platform rejection goes to "quarantined"
+    with the platform's reason, and leaves only by a clerk's retry or "handled" with a note.
+    ``request_body`` is the exact body first sent, so a retry under the same idempotency key
+    sends the same bytes (sync/engine.py).
+    """
 
     __tablename__ = "outbox_event"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +82,14 @@ class OutboxEvent(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # node sending it (hall: any node)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # lease; expired = free
+    request_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)  # the platform's words, in Chinese
+    quarantined_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    handled_note: Mapped[str | None] = mapped_column(Text)  # the clerk's note when marked handled
+    handled_by: Mapped[str | None] = mapped_column(String(64))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Setting(Base):

@@ -331,7 +331,7 @@ def test_default_file_documents_every_key_commented_out_at_its_default(tmp_path:
 def test_uncommenting_the_default_file_gives_the_same_values(tmp_path: Path) -> None:
     target = tmp_path / "config.toml"
     write_default_config(target)
-    uncommented = re.sub(r"^# ([a-z_]+ = )", r"\1", target.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    uncommented = re.sub(r"^# ([a-z0-9_]+ = )", r"\1", target.read_text(encoding="utf-8"), flags=re.MULTILINE)
     target.write_text(uncommented, encoding="utf-8")
     loaded = load_config(target)
     assert loaded.values == load_config().values

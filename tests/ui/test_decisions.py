@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.clock import local_now
 from app.context import AppContext
 from app.model import AuditEvent, Case, Role
+from app.services import print_queue
 from app.services.actor import Actor
 from app.services.applicants import applicant_typed
 from app.services.materials import add_page, case_materials
@@ -30,7 +31,7 @@ from ui.counter.decision_dialogs import (
     ReasonDialog,
     RejectDialog,
 )
-from ui.counter.print_preview import PAPER_OUT_MESSAGE, PRINTED_MESSAGE, qimage_to_array
+from ui.counter.print_preview import PAPER_OUT_MESSAGE, PRINTED_MESSAGE, QUEUED_NOTE, qimage_to_array
 from ui.counter.visit import Visit
 from ui.ops import OpRunner
 
@@ -272,9 +273,13 @@ def test_paper_out_says_so_and_reprint_prints_the_same_receipt(
     bar.dialog.accept()
     preview = bar.preview
     assert preview is not None
-    assert preview.status.text() == PAPER_OUT_MESSAGE == '缺纸，请装纸后点"重新打印"'
+    assert preview.status.text() == f"{PAPER_OUT_MESSAGE}\n{QUEUED_NOTE}"
+    assert PAPER_OUT_MESSAGE == '缺纸，请装纸后点"重新打印"'
     assert visit.case is not None and visit.case.state_label == "已受理"  # the decision stands
     assert printed_jobs(demo_ctx) == []
+    with demo_ctx.db.session() as session:
+        [job] = print_queue.list_jobs(session)
+    assert (job.state, job.document, job.case_id) == ("queued", "受理回执", visit.case.id)  # kept, not lost
 
     def load(printer: SimulatedPrinter) -> None:
         printer.load_paper(None)
@@ -282,10 +287,13 @@ def test_paper_out_says_so_and_reprint_prints_the_same_receipt(
     devices.submit("printer", load).result(timeout=5)
     preview.reprint_button.click()
     assert preview.status.text() == PRINTED_MESSAGE
+    assert not preview.reprint_button.isEnabled()  # printed: another copy is a 补打 in 打印任务
     jobs = printed_jobs(demo_ctx)
     assert len(jobs) == 1
     paper = read_job(jobs[0])
     assert np.array_equal(paper < 128, preview.outcome.raster < 128)
+    with demo_ctx.db.session() as session:
+        assert [j.state for j in print_queue.list_jobs(session)] == ["printed"]  # the same job, sent once
 
 
 def test_only_a_supervisor_can_undo_a_decision(

@@ -2,22 +2,25 @@
 
 A receipt (收件凭证, 受理回执, 补正告知, 领取回执) is rendered once by ``app.documents`` into a 1-bit
 raster at the printer's dot width; the same array goes to the thermal printer and, as a QImage, to
-:class:`PrintPreviewDialog`, so the clerk sees the very pixels the applicant holds. When the
-printer fails (most often: out of paper) the preview still shows and its 重新打印 button sends the
-same raster again. A4 notices become a PDF under ``<work_dir>/notices`` and are previewed with
+:class:`PrintPreviewDialog`, so the clerk sees the very pixels the applicant holds. Every receipt
+is first a job in the print queue (app/services/print_queue.py) and is then sent at once
+(devices/printer/spooler.py). When the printer cannot take it (most often: out of paper) the job
+stays queued, the window's spooler prints it when the printer is back, and the preview's 重新打印
+sends it right away; the preview follows the job until it is printed. 补打 and 取消 live in the
+print-jobs view (ui/counter/print_jobs.py). A4 notices become a PDF under ``<work_dir>/notices`` and are previewed with
 QtPdf or opened in the desktop's PDF viewer on demand.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,17 +35,27 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.documents import ReceiptData, render_a4_notice, render_receipt
 from app.errors import DeviceUnavailable
+from app.services import print_queue
+from app.services.print_queue import PrintJobView
 from devices.manager import DeviceManager
 from devices.printer.base import PAPER_WIDTH_58MM, PAPER_WIDTH_80MM, PaperOut, ReceiptPrinter
+from devices.printer.spooler import SendResult, send_job
 from ui import core_labels
+from ui.a4_printing import print_notice
 from ui.ops import Op, OpRunner
 
-#: How long a print op waits for the printer thread before giving up (a job is a few seconds).
-PRINT_TIMEOUT_S = 30.0
+#: How long a print op waits for the printer thread (a receipt over 9600-baud serial takes ~20 s).
+PRINT_TIMEOUT_S = 60.0
+# How often an open preview re-reads a job that is still waiting for the printer.
+JOB_REFRESH_MS = 2000
 # Chinese source strings of the "PrintPreview" translation context.
 PAPER_OUT_MESSAGE = str(QT_TRANSLATE_NOOP("PrintPreview", '缺纸，请装纸后点"重新打印"'))
 REPRINT_HINT = str(QT_TRANSLATE_NOOP("PrintPreview", '处理后点"重新打印"。'))
 PRINTED_MESSAGE = str(QT_TRANSLATE_NOOP("PrintPreview", "已打印，请撕下交给申请人。"))
+QUEUED_NOTE = str(QT_TRANSLATE_NOOP("PrintPreview", "回执已在打印队列中，打印机恢复后会自动打印。"))
+PRINTING_MESSAGE = str(QT_TRANSLATE_NOOP("PrintPreview", "正在打印…"))
+FAILED_HINT = str(QT_TRANSLATE_NOOP("PrintPreview", "请在“打印任务”（Ctrl+Shift+P）中选择补打或重新打印。"))
+CANCELLED_MESSAGE = str(QT_TRANSLATE_NOOP("PrintPreview", "该打印任务已取消。"))
 NOTICE_DIR = "notices"
 #: A4 preview width on screen, in pixels: readable without scrolling sideways.
 NOTICE_PREVIEW_WIDTH = 760
@@ -78,18 +91,35 @@ def fallback_width(ctx: AppContext) -> int:
     return PAPER_WIDTH_58MM if ctx.config.get_int("devices.printer_paper_mm") == 58 else PAPER_WIDTH_80MM
 
 
+def queue_printer(ctx: AppContext) -> str:
+    """The print queue's name for this workstation's receipt printer (one per counter PC)."""
+    return print_queue.counter_printer(ctx.station_code, ctx.config.get_int("station.window_number"))
+
+
 @dataclass(frozen=True)
 class PrintOutcome:
-    """A rendered receipt and what the printer made of it; ``problem`` is "" when it printed."""
+    """A rendered receipt and what became of its print job; ``problem`` is "" when it printed.
+
+    ``state`` is the job's state in the print queue ("queued", "printing", "printed", "failed",
+    "cancelled"); ``ctx`` and ``job_id`` say where the job lives, for 重新打印 and refreshing.
+    """
 
     title: str
     raster: Raster
     image: QImage
     problem: str
+    job_id: int | None = None
+    state: str = print_queue.PRINTED
+    ctx: AppContext | None = None
 
     @property
     def printed(self) -> bool:
-        return not self.problem
+        return self.state == print_queue.PRINTED
+
+    @property
+    def waiting(self) -> bool:
+        """The job has not reached paper yet and may still do so by itself."""
+        return self.state in (print_queue.QUEUED, print_queue.PRINTING)
 
 
 def problem_text(error: DeviceUnavailable) -> str:
@@ -99,23 +129,23 @@ def problem_text(error: DeviceUnavailable) -> str:
     return f"{error} {_tr(REPRINT_HINT)}"
 
 
-def _send(devices: DeviceManager | None, raster: Raster) -> str:
-    """Print and cut ``raster`` on the printer thread; "" on success, else the problem in Chinese."""
-    if devices is None:
-        return QCoreApplication.translate("PrintPreview", "本机未配置小票打印机，") + _tr(REPRINT_HINT)
+def state_text(state: str, error: str, problem: DeviceUnavailable | None = None) -> str:
+    """The preview's line for a job in ``state``; "" once it printed."""
+    if state == print_queue.PRINTED:
+        return ""
+    if state == print_queue.QUEUED:
+        reason = problem_text(problem) if problem is not None else f"{error} {_tr(REPRINT_HINT)}".strip()
+        return f"{reason}\n{_tr(QUEUED_NOTE)}"
+    if state == print_queue.PRINTING:
+        return _tr(PRINTING_MESSAGE)
+    if state == print_queue.FAILED:
+        return f"{error}\n{_tr(FAILED_HINT)}"
+    return _tr(CANCELLED_MESSAGE)
 
-    def job(printer: ReceiptPrinter) -> None:
-        printer.print_raster(raster)
-        printer.cut()
 
-    try:
-        devices.submit("printer", job).result(timeout=PRINT_TIMEOUT_S)
-    except DeviceUnavailable as error:
-        return problem_text(error)
-    except TimeoutError:
-        late = QCoreApplication.translate("PrintPreview", "小票打印机长时间没有响应，请检查打印机后")
-        return late + _tr(REPRINT_HINT)
-    return ""
+def _outcome(title: str, raster: Raster, result: SendResult, ctx: AppContext) -> PrintOutcome:
+    text = state_text(result.state, result.error, result.problem)
+    return PrintOutcome(title, raster, raster_to_qimage(raster), text, result.job_id, result.state, ctx)
 
 
 def _width_of(printer: ReceiptPrinter) -> int:
@@ -133,30 +163,53 @@ def _paper_width(ctx: AppContext, devices: DeviceManager | None) -> int:
 
 
 def print_receipt(ctx: AppContext, devices: DeviceManager | None, data: ReceiptData) -> Op[PrintOutcome]:
-    """Render ``data`` at the printer's width, print and cut it; the outcome carries the preview.
+    """Render ``data`` at the printer's width, queue it and send it; the outcome carries the preview.
 
     Runs on the network lane: a printer that takes seconds must not hold up database work.
-    A device problem is part of the outcome, not an error, so the preview always shows.
+    A device problem is part of the outcome, not an error, so the preview always shows; the job
+    stays queued and the window's spooler prints it once the printer is back.
     """
+    printer = queue_printer(ctx)
 
     def run() -> PrintOutcome:
         raster = render_receipt(data, width_dots=_paper_width(ctx, devices))
-        problem = _send(devices, raster)
-        return PrintOutcome(title=data.kind, raster=raster, image=raster_to_qimage(raster), problem=problem)
+        with ctx.db.session() as session:
+            case_id = print_queue.case_id_for_number(session, data.case_number)
+            job_id = print_queue.enqueue(
+                session, ctx.blobs, document=data.kind, rasters=[raster], case_id=case_id, printer=printer
+            )
+        result = send_job(ctx.db, ctx.blobs, devices, job_id, timeout_s=PRINT_TIMEOUT_S)
+        return _outcome(data.kind, raster, result, ctx)
 
     progress = QCoreApplication.translate("PrintPreview", "正在打印…")
     return Op(run=run, name="print_receipt").on_network().with_progress(progress)
 
 
 def reprint(devices: DeviceManager | None, outcome: PrintOutcome) -> Op[PrintOutcome]:
-    """Send the same raster again (after paper was loaded)."""
+    """重新打印: send the outcome's queued job now (after paper was loaded), not a second copy.
+
+    A job that printed or failed meanwhile is left alone: the outcome then says where it is.
+    """
 
     def run() -> PrintOutcome:
-        problem = _send(devices, outcome.raster)
-        return PrintOutcome(outcome.title, outcome.raster, outcome.image, problem)
+        ctx, job_id = outcome.ctx, outcome.job_id
+        if ctx is None or job_id is None:
+            raise ValueError("this print outcome has no print job to send again")
+        result = send_job(ctx.db, ctx.blobs, devices, job_id, timeout_s=PRINT_TIMEOUT_S)
+        return _outcome(outcome.title, outcome.raster, result, ctx)
 
     progress = QCoreApplication.translate("PrintPreview", "正在重新打印…")
     return Op(run=run, name="reprint_receipt").on_network().with_progress(progress)
+
+
+def load_job(ctx: AppContext, job_id: int) -> Op[PrintJobView]:
+    """The print job as it is now (the spooler may have printed it meanwhile)."""
+
+    def run() -> PrintJobView:
+        with ctx.db.session() as session:
+            return print_queue.get_job(session, job_id)
+
+    return Op(run=run, name="load_print_job")
 
 
 def notice_path(ctx: AppContext, data: ReceiptData) -> Path:
@@ -224,7 +277,11 @@ def _scroll(widget: QWidget) -> QScrollArea:
 
 
 class PrintPreviewDialog(QDialog):
-    """Shows a printed receipt (the same raster as the paper) and whether printing worked."""
+    """Shows a receipt (the same raster as the paper) and where its print job is.
+
+    While the job waits for the printer the dialog re-reads it every :data:`JOB_REFRESH_MS`, so
+    "printed" shows as soon as the spooler got it onto paper; 重新打印 sends a waiting job now.
+    """
 
     def __init__(
         self,
@@ -247,7 +304,13 @@ class PrintPreviewDialog(QDialog):
         self.status.setWordWrap(True)
         self.reprint_button = QPushButton(self.tr("重新打印"))
         self.reprint_button.setObjectName("reprint")
+        self.reprint_button.setToolTip(
+            self.tr("立即再试一次打印这张回执；补打和取消请在“打印任务”（Ctrl+Shift+P）中操作")
+        )
         self.reprint_button.clicked.connect(self.reprint)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(JOB_REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close_button(buttons)
         buttons.addButton(self.reprint_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -264,26 +327,60 @@ class PrintPreviewDialog(QDialog):
 
     def reprint(self) -> None:
         self.reprint_button.setEnabled(False)
+        self._refresh_timer.stop()
         self.status.setText(self.tr("正在重新打印…"))
         self._runner.start(reprint(self._devices, self.outcome).success(self._show_outcome))
 
+    def refresh(self) -> None:
+        """Re-read the job: the spooler may have printed it since."""
+        ctx, job_id = self.outcome.ctx, self.outcome.job_id
+        if ctx is not None and job_id is not None:
+            self._runner.start(load_job(ctx, job_id).success(self._job_loaded))
+
+    def _job_loaded(self, job: PrintJobView) -> None:
+        if job.id != self.outcome.job_id or job.state == self.outcome.state:
+            return  # unchanged: keep the more precise text of the send that set it
+        self._show_outcome(replace(self.outcome, state=job.state, problem=state_text(job.state, job.error)))
+
     def _show_outcome(self, outcome: PrintOutcome) -> None:
         self.outcome = outcome
-        self.reprint_button.setEnabled(True)
+        # Only a job still in the queue can be sent now; 补打 of a printed one is a decision
+        # with an audit record, taken in the print-jobs view.
+        self.reprint_button.setEnabled(outcome.state == print_queue.QUEUED)
         if outcome.printed:
             self.status.setText(_tr(PRINTED_MESSAGE))
             self.status.setStyleSheet("color: #1b5e20;")
         else:
             self.status.setText(outcome.problem)
             self.status.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        if outcome.waiting and outcome.job_id is not None and self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._refresh_timer.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.outcome.waiting and self.outcome.job_id is not None:
+            self._refresh_timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._refresh_timer.stop()  # nobody looks: no polling (and no timer outliving the dialog)
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._refresh_timer.stop()
+        super().closeEvent(event)
 
 
 class NoticePreviewDialog(QDialog):
     """An A4 notice's pages on screen, with a button to open it in the PDF viewer for printing."""
 
-    def __init__(self, runner: OpRunner, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: OpRunner, path: Path, parent: QWidget | None = None, *, a4_printer: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("notice_preview")
+        self.a4_printer = a4_printer  # devices.a4_printer: "" = ask in the print dialog
         self.setWindowTitle(self.tr("通知书预览 · {name}").format(name=path.stem))
         self.path = path
         self.pages: list[QImage] = []
@@ -298,6 +395,10 @@ class NoticePreviewDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close_button(buttons)
         buttons.addButton(open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button = QPushButton(self.tr("打印"))
+        self.print_button.setObjectName("print_notice")
+        self.print_button.clicked.connect(self.send_to_printer)
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         area = QScrollArea()
         area.setWidget(self._column)
@@ -316,6 +417,16 @@ class NoticePreviewDialog(QDialog):
             label.setPixmap(QPixmap.fromImage(page))
             label.setStyleSheet("border: 1px solid #999; background: white;")
             self._column_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def send_to_printer(self) -> None:
+        """The A4 printer named in 设置, or the system print dialog (ui.a4_printing)."""
+        try:
+            pages = print_notice(self.path, printer_name=self.a4_printer, parent=self)
+        except DeviceUnavailable as error:
+            self.status.setText(str(error))
+            return
+        if pages:
+            self.status.setText(self.tr("已送往打印机：{pages} 页。").format(pages=pages))
 
     def _open(self) -> None:
         if not open_in_viewer(self.path):

@@ -4,8 +4,11 @@ Left: 叫号 (queue) over 申请人 (applicant). Middle: 办件 (find the servic
 办事指南 (guide). Right: 材料 (the checklist of the case) with the decision buttons under it.
 A status bar shows station, window, clerk, devices, platform link and the sync backlog. All
 panels share one :class:`~ui.counter.visit.Visit`; every core call goes through the OpRunner;
-device notices come in through a DeviceStatusBridge. The signed-in :class:`Actor` decides what is
-enabled; an :class:`~ui.idle_lock.IdleLock` covers the window when the clerk is away.
+device notices come in through a DeviceStatusBridge. With devices, a
+:class:`~devices.printer.spooler.PrintSpooler` prints the receipts waiting in this counter's print
+queue whenever the printer is ready; the 打印 menu (Ctrl+Shift+P) opens the print-jobs view. The
+signed-in :class:`Actor` decides what is enabled; an :class:`~ui.idle_lock.IdleLock` covers the
+window when the clerk is away.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
     QMainWindow,
+    QMenuBar,
     QPlainTextEdit,
     QSplitter,
     QTextEdit,
@@ -30,6 +34,7 @@ from app.services.actor import Actor
 from app.services.queue import COUNTER_ROLES
 from app.services.status import CounterStatus
 from devices.manager import DeviceManager, DeviceStatus
+from devices.printer.spooler import PrintSpooler
 from ui.counter.applicant_panel import ApplicantPanel
 from ui.counter.case_list import CaseListWindow
 from ui.counter.decision_dialogs import DecisionBar
@@ -38,6 +43,9 @@ from ui.counter.help_overlay import HELP_CHARACTERS, HELP_KEY, HelpOverlay, KeyH
 from ui.counter.item_panel import ItemPanel
 from ui.counter.materials_panel import MaterialsPanel
 from ui.counter.operations import load_counter_status
+from ui.counter.print_jobs import OPEN_KEY as PRINT_JOBS_KEY
+from ui.counter.print_jobs import PrintJobsDialog
+from ui.counter.print_preview import queue_printer
 from ui.counter.queue_panel import QueuePanel
 from ui.counter.status_bar import PLATFORM_URL_KEY, STATUS_REFRESH_MS, CounterStatusBar
 from ui.counter.visit import Visit, gate_by_role, role_required_tip
@@ -72,6 +80,7 @@ KEY_MAP: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("F10", str(QT_TRANSLATE_NOOP("KeyMap", "不予受理")), CASE_ROLES),
     ("Ctrl+P", str(QT_TRANSLATE_NOOP("KeyMap", "打印")), CASE_ROLES),
     (CASE_LIST_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "办件列表")), None),
+    (PRINT_JOBS_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "打印任务（补打、重新打印、取消）")), None),
     (SEARCH_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "搜索事项")), None),
     ("↓ / Enter", str(QT_TRANSLATE_NOOP("KeyMap", "从搜索框进入结果列表 / 重新搜索")), None),
     (f"{HELP_KEY} / ?", str(QT_TRANSLATE_NOOP("KeyMap", "显示或隐藏快捷键帮助（? 在输入框外）")), None),
@@ -113,6 +122,11 @@ class CounterWindow(QMainWindow):
         self._devices_to_report: set[str] = set()
         self._closed = False
         self.case_list: CaseListWindow | None = None
+        self.print_jobs: PrintJobsDialog | None = None
+        # Receipts wait in the print queue until the printer takes them (started by start_watching).
+        self.spooler: PrintSpooler | None = None
+        if devices is not None:
+            self.spooler = PrintSpooler(ctx.db, ctx.blobs, devices, printer=queue_printer(ctx))
 
         self.queue_panel = QueuePanel(ctx, runner, self.visit)
         self.applicant_panel = ApplicantPanel(ctx, runner, self.visit, devices)
@@ -134,8 +148,14 @@ class CounterWindow(QMainWindow):
 
         self.help_overlay = HelpOverlay(self._central)
         self.help_overlay.set_lines(self.key_help())
+        self._build_menu()
         self.idle_lock = IdleLock(
-            self, [self._central, self.status_bar], ctx, runner, self.actor, timeout_ms=idle_timeout_ms(ctx)
+            self,
+            [self._central, self.status_bar, self.menuBar()],
+            ctx,
+            runner,
+            self.actor,
+            timeout_ms=idle_timeout_ms(ctx),
         )
         self._add_shortcuts()
 
@@ -191,6 +211,17 @@ class CounterWindow(QMainWindow):
         layout.addWidget(main)
         self.setCentralWidget(self._central)
 
+    def _build_menu(self) -> None:
+        bar = QMenuBar(self)
+        bar.setObjectName("counter_menu")
+        print_menu = bar.addMenu(self.tr("打印(&P)"))
+        # The key is shown, not bound, here: the QShortcut on the central widget owns it, so the
+        # idle lock disables it with everything else (two bindings of one key would both go dead).
+        action = print_menu.addAction(self.tr("打印任务…") + f"\t{PRINT_JOBS_KEY}")
+        action.setObjectName("open_print_jobs")
+        action.triggered.connect(self.show_print_jobs)
+        self.setMenuBar(bar)
+
     def key_help(self) -> list[KeyHelp]:
         """Every key of the counter, greyed out with the reason where this clerk's role lacks it."""
         lines = []
@@ -205,6 +236,7 @@ class CounterWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self._central, lambda: self.help_overlay.set_shown(False))
         QShortcut(QKeySequence(SEARCH_KEY), self._central, self._focus_search)
         QShortcut(QKeySequence(CASE_LIST_KEY), self._central, self.show_case_list)
+        QShortcut(QKeySequence(PRINT_JOBS_KEY), self._central, self.show_print_jobs)
 
     def _focus_search(self) -> None:
         self.item_panel.search_box.setFocus()
@@ -219,12 +251,26 @@ class CounterWindow(QMainWindow):
         self.case_list.activateWindow()
         return self.case_list
 
+    def show_print_jobs(self) -> PrintJobsDialog:
+        """Ctrl+Shift+P: this counter's print jobs, for 补打, 重新打印 and 取消."""
+        if self.print_jobs is None:
+            self.print_jobs = PrintJobsDialog(self._ctx, self._runner, self._devices, self.actor, self)
+        else:
+            self.print_jobs.refresh()
+        self.print_jobs.show()
+        self.print_jobs.raise_()
+        self.print_jobs.activateWindow()
+        return self.print_jobs
+
     def start_watching(self) -> None:
-        """Start what watches the clerk and the reader: idle lock, card poll, status refresh, draft."""
+        """Start what watches the clerk and the reader: idle lock, card poll, status refresh, draft,
+        and the print spooler (which first fails jobs an earlier run left half-printed)."""
         self.idle_lock.start()
         self.applicant_panel.start_auto_read()
         self.applicant_panel.restore_draft()
         self._status_timer.start()
+        if self.spooler is not None and not self.spooler.running:
+            self.spooler.start()
 
     # --- status ------------------------------------------------------------------------------
 
@@ -310,6 +356,10 @@ class CounterWindow(QMainWindow):
         self.applicant_panel.stop()
         if self.case_list is not None:
             self.case_list.close()
+        if self.print_jobs is not None:
+            self.print_jobs.close()
+        if self.spooler is not None:
+            self.spooler.stop()  # before the DeviceManager stops (ModeLaunch.close closes us first)
         if self._bridge is not None:
             self._bridge.close()
         super().closeEvent(event)

@@ -2,6 +2,30 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>A4Printing</name>
+    <message>
+        <source>（本机没有安装任何打印机）</source>
+        <extracomment>The resolution pages are drawn at, at most (the PDF&apos;s bitmaps are 200 dpi).</extracomment>
+        <translation>(no printers are installed on this computer)</translation>
+    </message>
+    <message>
+        <source>找不到 A4 打印机“{name}”。请在 设置 中检查“A4 通知书打印机名称”（devices.a4_printer），改为本机已安装的打印机，或留空以便每次在对话框中选择。本机的打印机：{known}</source>
+        <translation>A4 printer &quot;{name}&quot; was not found. In Settings, check &quot;A4 notice printer name&quot; (devices.a4_printer): set it to a printer installed on this computer, or leave it empty to choose in the print dialog each time. Printers on this computer: {known}</translation>
+    </message>
+    <message>
+        <source>通知书文件无法读取，请重新生成通知书后再打印。</source>
+        <translation>The notice file cannot be read. Generate the notice again, then print.</translation>
+    </message>
+    <message>
+        <source>A4 打印机“{name}”无法开始打印，请检查打印机是否开机、联网，然后重试。</source>
+        <translation>A4 printer &quot;{name}&quot; cannot start printing. Check that it is switched on and connected, then try again.</translation>
+    </message>
+    <message>
+        <source>打印通知书</source>
+        <translation>Print notice</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantPanel</name>
     <message>
         <source>姓名</source>
@@ -126,6 +150,14 @@
     <message>
         <source>正在读取代办人身份证…</source>
         <translation>Reading the agent&apos;s ID card…</translation>
+    </message>
+    <message>
+        <source>照片未解码</source>
+        <translation>Photo not decoded</translation>
+    </message>
+    <message>
+        <source>未配置证件照片解码库，照片原始数据已加密保存。可在设置中填写 devices.idcard_photo_library。</source>
+        <translation>No ID photo decoder is configured; the raw photo is kept encrypted. Set devices.idcard_photo_library in Settings.</translation>
     </message>
     <message>
         <source>请核对手机号。</source>
@@ -724,6 +756,14 @@ Not synchronised with the platform yet</translation>
     <message>
         <source>一窗 · 综合窗口受理</source>
         <translation>YiChuang · One-window counter</translation>
+    </message>
+    <message>
+        <source>打印(&amp;P)</source>
+        <translation>&amp;Print</translation>
+    </message>
+    <message>
+        <source>打印任务…</source>
+        <translation>Print jobs…</translation>
     </message>
 </context>
 <context>
@@ -1547,6 +1587,10 @@ Implementation code: {code}</translation>
         <translation>Case list</translation>
     </message>
     <message>
+        <source>打印任务（补打、重新打印、取消）</source>
+        <translation>Print jobs (reprint, print again, cancel)</translation>
+    </message>
+    <message>
         <source>搜索事项</source>
         <translation>Search service items</translation>
     </message>
@@ -1571,7 +1615,7 @@ Implementation code: {code}</translation>
     <name>KioskLaunch</name>
     <message>
         <source>冒烟检查失败：{seconds} 秒内没有载入取号类别和打印机状态。</source>
-        <extracomment>A common kiosk touch screen; smoke runs and screenshots use it so pictures are comparable. The configuration key of the elderly-priority age, read when the configuration schema has it.</extracomment>
+        <extracomment>A common kiosk touch screen; smoke runs and screenshots use it so pictures are comparable. The configuration key of the elderly-priority age.</extracomment>
         <translation>Smoke check failed: the ticket categories and the printer state did not load within {seconds} s.</translation>
     </message>
 </context>
@@ -2309,6 +2353,14 @@ State: {state}</translation>
         <translation>Open in the PDF viewer (to print)</translation>
     </message>
     <message>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>已送往打印机：{pages} 页。</source>
+        <translation>Sent to the printer: {pages} page(s).</translation>
+    </message>
+    <message>
         <source>无法打开 PDF 阅读器。文件已保存在：{path}</source>
         <translation>The PDF viewer could not be opened. The file is saved at: {path}</translation>
     </message>
@@ -2388,10 +2440,131 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     </message>
 </context>
 <context>
+    <name>PrintJobsDialog</name>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>次数</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>等待打印</source>
+        <extracomment>The core&apos;s state labels (print_queue.STATE_LABELS), marked for translation in this context.</extracomment>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>正在打印</source>
+        <translation>Printing</translation>
+    </message>
+    <message>
+        <source>已打印</source>
+        <translation>Printed</translation>
+    </message>
+    <message>
+        <source>打印失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>排队号票</source>
+        <extracomment>Documents that are not templates (print_queue.DOCUMENT_LABELS).</extracomment>
+        <translation>Queue ticket</translation>
+    </message>
+    <message>
+        <source>打印测试页</source>
+        <translation>Test page</translation>
+    </message>
+    <message>
+        <source>（补打）</source>
+        <translation> (reprint)</translation>
+    </message>
+    <message>
+        <source>正在补打…</source>
+        <translation>Reprinting…</translation>
+    </message>
+    <message>
+        <source>正在重新打印…</source>
+        <translation>Printing again…</translation>
+    </message>
+    <message>
+        <source>打印任务</source>
+        <translation>Print jobs</translation>
+    </message>
+    <message>
+        <source>补打 ({key})</source>
+        <translation>Reprint ({key})</translation>
+    </message>
+    <message>
+        <source>重新打印 ({key})</source>
+        <translation>Print again ({key})</translation>
+    </message>
+    <message>
+        <source>取消任务 ({key})</source>
+        <translation>Cancel job ({key})</translation>
+    </message>
+    <message>
+        <source>刷新 ({key})</source>
+        <translation>Refresh ({key})</translation>
+    </message>
+    <message>
+        <source>再打一张，纸上印“补打”字样</source>
+        <translation>Print another copy, marked as a reprint on the paper</translation>
+    </message>
+    <message>
+        <source>立即发送等待中的任务；打印失败的任务请先核对纸张，确认没有打出完整回执</source>
+        <translation>Send a waiting job now; for a failed job, first check the paper and make sure no complete receipt came out</translation>
+    </message>
+    <message>
+        <source>不再打印所选任务</source>
+        <translation>Do not print the selected job</translation>
+    </message>
+    <message>
+        <source>今天还没有打印任务。</source>
+        <translation>No print jobs today yet.</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <source>打印任务 {job} 已打印。</source>
+        <translation>Print job {job} printed.</translation>
+    </message>
+    <message>
+        <source>打印任务 {job}：{state}。{error}</source>
+        <translation>Print job {job}: {state}. {error}</translation>
+    </message>
+    <message>
+        <source>打印任务 {job} 已取消。</source>
+        <translation>Print job {job} cancelled.</translation>
+    </message>
+</context>
+<context>
     <name>PrintPreview</name>
     <message>
         <source>缺纸，请装纸后点&quot;重新打印&quot;</source>
-        <extracomment>How long a print op waits for the printer thread before giving up (a job is a few seconds).</extracomment>
+        <extracomment>How long a print op waits for the printer thread (a receipt over 9600-baud serial takes ~20 s).</extracomment>
         <translation>Out of paper: load paper, then press “Print again”</translation>
     </message>
     <message>
@@ -2403,17 +2576,21 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
         <translation>Printed: tear it off and give it to the applicant.</translation>
     </message>
     <message>
-        <source>本机未配置小票打印机，</source>
-        <extracomment>A4 preview width on screen, in pixels: readable without scrolling sideways.</extracomment>
-        <translation>No receipt printer is configured on this PC. </translation>
-    </message>
-    <message>
-        <source>小票打印机长时间没有响应，请检查打印机后</source>
-        <translation>The receipt printer is not responding; check it. </translation>
+        <source>回执已在打印队列中，打印机恢复后会自动打印。</source>
+        <translation>The receipt is in the print queue and prints by itself once the printer is back.</translation>
     </message>
     <message>
         <source>正在打印…</source>
+        <extracomment>A4 preview width on screen, in pixels: readable without scrolling sideways.</extracomment>
         <translation>Printing…</translation>
+    </message>
+    <message>
+        <source>请在“打印任务”（Ctrl+Shift+P）中选择补打或重新打印。</source>
+        <translation>Choose reprint or print again in Print jobs (Ctrl+Shift+P).</translation>
+    </message>
+    <message>
+        <source>该打印任务已取消。</source>
+        <translation>This print job was cancelled.</translation>
     </message>
     <message>
         <source>正在重新打印…</source>
@@ -2441,6 +2618,10 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>重新打印</source>
         <translation>Print again</translation>
+    </message>
+    <message>
+        <source>立即再试一次打印这张回执；补打和取消请在“打印任务”（Ctrl+Shift+P）中操作</source>
+        <translation>Try printing this receipt again now; reprint and cancel are in Print jobs (Ctrl+Shift+P)</translation>
     </message>
     <message>
         <source>正在重新打印…</source>
