@@ -247,6 +247,59 @@ KEYS: tuple[ConfigKey, ...] = (
         "社保卡读卡器名称中的一段文字，留空 = 第一个读卡器 (PC/SC reader name filter)",
     ),
     ConfigKey(
+        "devices.camera_index",
+        "str",
+        "0",
+        "高拍仪摄像头（驱动 opencv 时使用）：编号 0、1…（带人脸摄像头的高拍仪常为 1），或设备路径 /dev/video2、"
+        "视频地址 (camera index, device path or URL)",
+        pattern=r"\S{1,500}",
+        pattern_doc="摄像头编号（如 0）、设备路径或视频地址，不含空格",
+    ),
+    ConfigKey(
+        "devices.camera_width",
+        "int",
+        2592,
+        "高拍仪请求的拍摄宽度（像素）；摄像头不支持时自动用它给出的分辨率，0 = 用摄像头默认 (requested width)",
+        minimum=0,
+        maximum=20000,
+    ),
+    ConfigKey(
+        "devices.camera_height",
+        "int",
+        1944,
+        "高拍仪请求的拍摄高度（像素），0 = 用摄像头默认 (requested height)",
+        minimum=0,
+        maximum=20000,
+    ),
+    ConfigKey(
+        "devices.camera_backend",
+        "enum",
+        "auto",
+        "高拍仪视频接口：auto = 自动；Windows 上 msmf 打开慢时可改 dshow；Linux 可用 v4l2 (OpenCV capture backend)",
+        choices=("auto", "dshow", "msmf", "v4l2"),
+    ),
+    ConfigKey(
+        "devices.scanner_device",
+        "str",
+        "",
+        "扫描仪设备名，留空 = 第一台扫描仪；sane 驱动填 scanimage -L 列出的名称，wia 驱动填设备名称中的一段文字"
+        " (scanner device name)",
+    ),
+    ConfigKey(
+        "devices.scanner_resolution",
+        "enum",
+        "200",
+        "扫描分辨率，dpi；材料上传一般 200 即可 (scan resolution)",
+        choices=("100", "150", "200", "300", "400", "600"),
+    ),
+    ConfigKey(
+        "devices.scanner_mode",
+        "enum",
+        "color",
+        "扫描色彩：color = 彩色（有印章的材料必须用彩色），gray = 灰度，bw = 黑白 (scan colour mode)",
+        choices=("color", "gray", "bw"),
+    ),
+    ConfigKey(
         "devices.printer_paper_mm",
         "enum",
         "80",
@@ -275,6 +328,41 @@ KEYS: tuple[ConfigKey, ...] = (
         "str",
         "",
         "A4 通知书打印机名称：留空 = 每次弹出打印对话框；填写系统打印机名 = 直接打印 (A4 printer)",
+    ),
+    # --- print (issue 6): what every slip of this hall carries -----------------------------------
+    ConfigKey(
+        "print.header",
+        "str",
+        "",
+        "小票抬头：印在每张小票和排队号票最上方的文字，可用 \\n 换行；留空 = 不印 (slip header)",
+    ),
+    ConfigKey(
+        "print.footer",
+        "str",
+        "",
+        "小票页脚：印在每张小票和排队号票最下方的文字，如办公时间、地址；留空 = 不印 (slip footer)",
+    ),
+    ConfigKey(
+        "print.logo",
+        "str",
+        "",
+        "标志图片（PNG）路径，印在小票最上方，自动缩放并转为黑白；相对路径以配置文件所在目录为准；"
+        "留空 = 不印 (logo PNG)",
+    ),
+    ConfigKey(
+        "print.hotline",
+        "str",
+        "",
+        "大厅监督/咨询电话，印在每张小票和排队号票上，事项没有配置监督电话时即作监督电话；留空 = 不印 (hall hotline)",
+        pattern=r"[0-9０-９+()（）\- /、,，转]{0,40}",
+        pattern_doc="电话号码，如 0717-3212345 或 12345，多个号码用、分隔",
+    ),
+    ConfigKey(
+        "print.evaluation_url",
+        "url",
+        "",
+        "好差评评价页面地址，印成评价单上的二维码，其中 {case_number} 换成办件编号；"
+        "留空 = 评价单只印纸质勾选项 (evaluation page URL)",
     ),
     ConfigKey(
         "calendar.fallback",
@@ -323,6 +411,55 @@ KEYS: tuple[ConfigKey, ...] = (
         "等候时间目标（分钟），统计超时占比用 (wait target, minutes)",
         minimum=1,
         maximum=240,
+    ),
+    # --- sync (issue 8): talking to the provincial platform ------------------------------------
+    ConfigKey(
+        "sync.platform_url",
+        "url",
+        "",
+        "省级平台同步地址，如 https://platform.example.gov.cn；留空 = 不同步 (platform base URL; empty = no sync)",
+    ),
+    ConfigKey(
+        "sync.ca_bundle",
+        "str",
+        "",
+        "校验平台证书用的 CA 证书文件（PEM）；留空 = 使用系统自带的根证书 (CA bundle for the platform's TLS)",
+    ),
+    ConfigKey(
+        "sync.client_cert",
+        "str",
+        "",
+        "本站客户端证书文件（PEM），平台要求双向认证时填写；留空 = 不使用 (client certificate)",
+    ),
+    ConfigKey(
+        "sync.client_key",
+        "str",
+        "",
+        "客户端证书的私钥文件（PEM）；证书和私钥在同一文件时留空 (client certificate key)",
+    ),
+    ConfigKey(
+        "sync.idle_timeout_s",
+        "float",
+        30.0,
+        "连接多少秒没有任何数据往来就断开重试（不限制整个上传的总时长） (idle timeout, seconds)",
+        minimum=0.1,
+        maximum=600,
+    ),
+    ConfigKey(
+        "sync.retention_days",
+        "int",
+        30,
+        "平台确认收到后，本机材料页文件再保留多少天后清除 (days page files are kept after confirmed receipt)",
+        minimum=0,
+        maximum=3650,
+    ),
+    ConfigKey(
+        "sync.interval_s",
+        "int",
+        60,
+        "同步进程每隔多少秒检查一次待发送记录和平台变更 (seconds between sync rounds)",
+        minimum=1,
+        maximum=3600,
     ),
     ConfigKey(
         "kiosk.elderly_age",

@@ -65,5 +65,8 @@ class Camera(Protocol):
         ...
 
     def frames(self) -> Iterator[Frame]:
-        """Live frames for a preview, paced by the camera; stop by leaving the loop."""
+        """Live frames for a preview, paced by the camera; stop by leaving the loop.
+
+        A driver may scale them down for drawing speed; ``grab()`` is the full-resolution still.
+        """
         ...

@@ -14,11 +14,12 @@ from numpy.typing import NDArray
 
 from app.errors import DeviceUnavailable
 
-ScanSource = Literal["flatbed", "adf"]
+#: "adf_duplex" scans both sides of each sheet: front, back, next front … in paper order.
+ScanSource = Literal["flatbed", "adf", "adf_duplex"]
 #: "color" gives H×W×3 BGR, "gray" H×W, "bw" H×W holding only 0 and 255.
 ColorMode = Literal["color", "gray", "bw"]
 
-SOURCE_NAMES: dict[ScanSource, str] = {"flatbed": "平板", "adf": "自动进纸器"}
+SOURCE_NAMES: dict[ScanSource, str] = {"flatbed": "平板", "adf": "自动进纸器", "adf_duplex": "双面自动进纸器"}
 
 
 class FeederEmpty(DeviceUnavailable):
@@ -48,11 +49,15 @@ class Scanner(Protocol):
         ...
 
     def scan(
-        self, source: ScanSource = "flatbed", dpi: int = 200, color_mode: ColorMode = "color"
+        self, source: ScanSource = "flatbed", dpi: int | None = None, color_mode: ColorMode | None = None
     ) -> Iterator[NDArray[np.uint8]]:
-        """Pages as they come: one from the flatbed, each sheet from the ADF until it is empty.
+        """Pages as they come: one from the flatbed, each sheet from the ADF until it is empty
+        (both sides of each sheet for "adf_duplex").
 
-        Raises FeederEmpty (ADF with no paper), PaperJam, SourceNotAvailable, ValueError for a
-        dpi not in ``resolutions()``.
+        ``dpi`` and ``color_mode`` left as None take the station's settings
+        (``devices.scanner_resolution``, ``devices.scanner_mode``; 200 dpi colour by default).
+        Raises FeederEmpty (ADF with no paper) from the call itself, so a caller can fall back to
+        the flatbed; PaperJam while iterating; SourceNotAvailable; ValueError for a dpi not in
+        ``resolutions()``.
         """
         ...

@@ -19,6 +19,7 @@ from devices.simulated_plug import SimulatedPlugBase
 from devices.synthetic_page import draw_document_page
 
 SIMULATED_DPI = (100, 150, 200, 300)
+DEFAULT_DPI = 200
 _A4_MM = (210.0, 297.0)
 
 
@@ -59,10 +60,12 @@ class SimulatedScanner(SimulatedPlugBase):
             self._jam_after = pages
 
     def scan(
-        self, source: ScanSource = "flatbed", dpi: int = 200, color_mode: ColorMode = "color"
+        self, source: ScanSource = "flatbed", dpi: int | None = None, color_mode: ColorMode | None = None
     ) -> Iterator[NDArray[np.uint8]]:
         # Checks run now, not at the first next(), so a wrong call fails where it is made.
         self._require_plugged()
+        dpi = DEFAULT_DPI if dpi is None else dpi
+        color_mode = color_mode or "color"
         if source not in self.sources():
             raise SourceNotAvailable(source)
         if dpi not in SIMULATED_DPI:
