@@ -130,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     aus = au.add_subparsers(dest="audit_command", metavar="操作", required=True)
     aus.add_parser("verify", help="校验留痕记录链，发现被改动或删除的记录")
     _add_images_parser(sub)
+    _add_platform_parser(sub)
     return p
 
 
@@ -362,21 +363,9 @@ def find_template(name: str) -> PrintTemplate:
 
 
 def sample_slip() -> TicketSlip:
-    import datetime as dt
+    from app.documents.samples import sample_ticket_slip
 
-    from app.clock import LOCAL_TZ
-    from app.documents.ticket import TicketSlip
-
-    return TicketSlip(
-        station_name="当阳市政务服务中心",
-        number="A012",
-        category_code="A",
-        category_name="综合受理",
-        priority="elderly",
-        people_ahead=3,
-        issued_at=dt.datetime(2026, 11, 23, 9, 12, tzinfo=LOCAL_TZ),
-        status_key="YCT-ST001-20261123-A012",
-    )
+    return sample_ticket_slip()
 
 
 def render_sample(template: PrintTemplate, *, width_dots: int) -> list[Raster]:
@@ -775,6 +764,43 @@ def cmd_images(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+# --- `yichuang platform`: the reference provincial platform (sync/platform) ------------------
+
+
+def _add_platform_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Everything after `platform` goes to sync.platform.cli, imported only when the command runs
+    (FastAPI and uvicorn are heavy; the other commands must not pay for them)."""
+    pl = sub.add_parser(
+        "platform",
+        help="参考省级平台：serve 运行平台，codes 生成登记码，admin 后台操作（yichuang platform --help）",
+        add_help=False,
+    )
+    pl.add_argument("-h", "--help", nargs=0, action=_PlatformHelp, help="显示参考平台的命令说明")
+    pl.add_argument("platform_args", nargs=argparse.REMAINDER, metavar="…")
+
+
+class _PlatformHelp(argparse.Action):
+    """`yichuang platform --help` shows the platform's own commands, not this pass-through stub."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from sync.platform.cli import parser as platform_parser
+
+        platform_parser().print_help()
+        parser.exit()
+
+
+def cmd_platform(args: argparse.Namespace, config: Config) -> int:
+    from sync.platform.cli import main as platform_main
+
+    return platform_main(args.platform_args or ["--help"])
+
+
 COMMANDS = {
     "clerk": cmd_clerk,
     "counter": cmd_counter,
@@ -789,6 +815,7 @@ COMMANDS = {
     "config": cmd_config,
     "audit": cmd_audit,
     "images": cmd_images,
+    "platform": cmd_platform,
 }
 
 

@@ -80,6 +80,8 @@ _DOCUMENTS = (
     QT_TRANSLATE_NOOP("Documents", "受理通知书"),
     QT_TRANSLATE_NOOP("Documents", "一次性告知书"),
     QT_TRANSLATE_NOOP("Documents", "不予受理通知书"),
+    QT_TRANSLATE_NOOP("Documents", "不予受理告知"),
+    QT_TRANSLATE_NOOP("Documents", "评价二维码"),
 )
 #: Device kinds (devices.kinds.KIND_NAMES) and states (devices.status.STATE_NAMES).
 _DEVICES = (

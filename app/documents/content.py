@@ -2,17 +2,20 @@
 
 A block with nothing to say returns no paragraphs, so one template serves agent and non-agent
 cases, cases with and without a QR text, and so on. Fixed sentences come from the template's
-``texts``; a missing sentence means the block prints only its data.
+``texts``; a missing sentence means the block prints only its data. The hall's branding (logo,
+header, hotline, footer) is made by :func:`branding_head` and :func:`branding_tail`, which the
+queue ticket uses too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.documents.data import ReceiptData, format_date, format_datetime
+from app.documents.data import Branding, ReceiptData, format_date, format_datetime
 from app.documents.layout import Para
 from app.documents.templates import Template
 from app.errors import ValidationError
+from app.services.evaluations import LEVEL_LABELS
 
 Block = Callable[[ReceiptData, Template], list[Para]]
 
@@ -72,7 +75,7 @@ def _hall(data: ReceiptData, template: Template) -> list[Para]:
 
 
 def _title(data: ReceiptData, template: Template) -> list[Para]:
-    return [Para(text=template.title, align="center", role="title", keep_with_next=True)]
+    return [Para(text=template.title, align="center", role="title", keep_with_next=True, fit=True)]
 
 
 def _doc_number(data: ReceiptData, template: Template) -> list[Para]:
@@ -221,7 +224,70 @@ def _window_clerk(data: ReceiptData, template: Template) -> list[Para]:
 
 
 def _supervision(data: ReceiptData, template: Template) -> list[Para]:
-    return _field("监督电话：", data.supervision_phone, role="small")
+    # The item's own supervision phone; the hall's hotline stands in where the item has none.
+    return _field("监督电话：", data.supervision_phone or data.branding.hotline, role="small")
+
+
+def hotline_paras(hotline: str, *, already_shown: str = "") -> list[Para]:
+    """The hall's 咨询电话 line, unless the same number is already on the slip as 监督电话."""
+    return [] if hotline == already_shown else _field("咨询电话：", hotline, role="small")
+
+
+def branding_head(branding: Branding) -> list[Para]:
+    """The logo (centred, 1 bit) and the header lines that open every slip of the hall."""
+    paras: list[Para] = []
+    if branding.logo_png:
+        paras.append(Para(kind="image", image=branding.logo_png, align="center", keep_with_next=True))
+    if branding.header:
+        paras.append(Para(text=branding.header, align="center", role="heading", keep_with_next=True))
+    return paras
+
+
+def branding_tail(branding: Branding) -> list[Para]:
+    """The footer lines that close every slip of the hall."""
+    return [Para(text=branding.footer, align="center", role="small")] if branding.footer else []
+
+
+def _logo(data: ReceiptData, template: Template) -> list[Para]:
+    return branding_head(Branding(logo_png=data.branding.logo_png))
+
+
+def _header(data: ReceiptData, template: Template) -> list[Para]:
+    return branding_head(Branding(header=data.branding.header))
+
+
+def _hotline(data: ReceiptData, template: Template) -> list[Para]:
+    shown = (data.supervision_phone or data.branding.hotline) if "supervision" in template.blocks else ""
+    return hotline_paras(data.branding.hotline, already_shown=shown)
+
+
+def _footer(data: ReceiptData, template: Template) -> list[Para]:
+    return branding_tail(data.branding)
+
+
+def _case_ref(data: ReceiptData, template: Template) -> list[Para]:
+    """The case number as a plain line, for slips that are not about the case itself (评价)."""
+    return _field("办件编号：", data.case_number)
+
+
+def _evaluation_qr(data: ReceiptData, template: Template) -> list[Para]:
+    if not data.evaluation_url:
+        return []
+    caption = _fixed(data, template, "evaluation_qr")
+    paras = [Para(kind="qr", text=data.evaluation_url, align="center", keep_with_next=True)]
+    if caption:
+        paras.append(Para(text=caption, align="center", role="small"))
+    return paras
+
+
+def _levels(data: ReceiptData, template: Template) -> list[Para]:
+    """The five 好差评 levels, best first, each with a box to tick (the paper form of GB/T 39734)."""
+    intro = _fixed(data, template, "levels" if data.evaluation_url else "levels_paper")
+    paras = [Para(text=intro, role="small", keep_with_next=True)] if intro else []
+    codes = sorted(LEVEL_LABELS)
+    for code in codes:
+        paras.append(Para(text=f"□ {LEVEL_LABELS[code]}", role="heading", keep_with_next=code != codes[-1]))
+    return paras
 
 
 def _printed_at(data: ReceiptData, template: Template) -> list[Para]:
@@ -249,6 +315,8 @@ def _text_block(key: str) -> Block:
 
 
 BLOCKS: dict[str, Block] = {
+    "logo": _logo,
+    "header": _header,
     "hall": _hall,
     "title": _title,
     "doc_number": _doc_number,
@@ -278,6 +346,11 @@ BLOCKS: dict[str, Block] = {
     "qr": _qr,
     "window_clerk": _window_clerk,
     "supervision": _supervision,
+    "hotline": _hotline,
+    "footer": _footer,
+    "case_ref": _case_ref,
+    "evaluation_qr": _evaluation_qr,
+    "levels": _levels,
     "printed_at": _printed_at,
     "seal": _seal,
     "rule": _rule,

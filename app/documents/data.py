@@ -2,6 +2,8 @@
 
 ReceiptData holds only what goes on paper: the applicant's ID number arrives masked and a full
 18-digit ID number anywhere in it is refused at construction, so no template can print one.
+:class:`Branding` is what a hall prints on every slip (抬头, 页脚, 标志, 热线), read from the
+``print.*`` configuration keys by :func:`branding_from_config`.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Sequence, Sized
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
 from typing import NamedTuple, Protocol
+from urllib.parse import quote
 
 from app.clock import LOCAL_TZ, local_now
-from app.errors import ValidationError
+from app.config import Config
+from app.documents.layout import image_ink
+from app.errors import ConfigError, ValidationError
 from app.masking import scrub_text
 from app.validation import check_id_number, check_uscc
 
@@ -36,6 +42,84 @@ class CorrectionLine(NamedTuple):
     requirement: str
 
 
+@dataclass(frozen=True)
+class Branding:
+    """A hall's own marks on every thermal slip (小票抬头/页脚/标志/热线).
+
+    ``header`` prints above the hall name and ``footer`` at the very bottom (newlines kept);
+    ``logo_png`` is the logo file's bytes (b"" = none), drawn centred at the top in 1 bit;
+    ``hotline`` is the hall's 监督/咨询电话, printed as 监督电话 when the item has none of its own.
+    """
+
+    header: str = ""
+    footer: str = ""
+    logo_png: bytes = b""
+    hotline: str = ""
+
+
+NO_BRANDING = Branding()
+LOGO_KEY = "print.logo"
+#: The box a logo is checked against when loaded: the widest paper and the tallest logo drawn.
+_LOGO_CHECK_BOX = (576, 120)
+
+
+def load_logo(path: Path) -> bytes:
+    """The logo file's bytes, checked to print as something; ConfigError naming print.logo if not."""
+    try:
+        png = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"找不到标志图片 {path}（设置项 {LOGO_KEY}）。请把 PNG 图片放到这个位置，"
+            f"或在设置中改正 {LOGO_KEY} 的路径；不需要标志请把 {LOGO_KEY} 留空。",
+            key=LOGO_KEY,
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"无法读取标志图片 {path}（设置项 {LOGO_KEY}）：{exc.strerror or exc}。"
+            f"请检查文件权限，或把 {LOGO_KEY} 留空。",
+            key=LOGO_KEY,
+        ) from exc
+    try:
+        image_ink(png, *_LOGO_CHECK_BOX)
+    except ValueError as exc:
+        if "no dark pixels" in str(exc):
+            problem = "颜色太浅，转成黑白后是一片空白"
+        else:
+            problem = "不是能读取的 PNG 图片"
+        log.warning("logo %s refused: %s", path, exc)
+        raise ConfigError(
+            f"标志图片 {path}（设置项 {LOGO_KEY}）{problem}。请换一张深色的 PNG 图片，或把 {LOGO_KEY} 留空。",
+            key=LOGO_KEY,
+        ) from exc
+    return png
+
+
+def branding_from_config(config: Config) -> Branding:
+    """The ``print.*`` keys as Branding; a relative logo path is taken next to the config file.
+
+    Raises ConfigError (naming print.logo) when the logo file is missing or unusable, so a wrong
+    path is reported when the slip is made, never as a crash in the middle of printing.
+    """
+    logo = config.get_str(LOGO_KEY).strip()
+    logo_png = b""
+    if logo:
+        path = Path(logo).expanduser()
+        if not path.is_absolute():
+            path = (config.source.parent if config.source is not None else Path.cwd()) / path
+        logo_png = load_logo(path)
+    return Branding(
+        header=config.get_str("print.header").strip(),
+        footer=config.get_str("print.footer").strip(),
+        logo_png=logo_png,
+        hotline=config.get_str("print.hotline").strip(),
+    )
+
+
+def evaluation_link(pattern: str, case_number: str) -> str:
+    """The evaluation page for a case: ``{case_number}`` in the configured URL replaced."""
+    return pattern.replace("{case_number}", quote(case_number, safe="-_.")) if pattern else ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReceiptData:
     """The facts one printed document shows (收件凭证, 受理回执, 通知书 …).
@@ -43,6 +127,7 @@ class ReceiptData:
     ``agent_name`` set means a 代办 case: every kind then carries the 代办 marking. Times may be
     aware (shown in Beijing time) or naive (shown as they are). ``decided_at`` is the time of the
     decision the document records (受理 / 补正告知 / 不予受理 / 出件); ``reprint`` marks 补打.
+    ``evaluation_url`` is the 好差评 page the 评价二维码 slip encodes; ``branding`` the hall's marks.
     """
 
     kind: str
@@ -71,6 +156,8 @@ class ReceiptData:
     collector_name: str = ""
     delivery_note: str = ""
     reprint: bool = False
+    evaluation_url: str = ""
+    branding: Branding = NO_BRANDING
 
     def __post_init__(self) -> None:
         if not is_masked_id(self.applicant_id_masked):
@@ -91,6 +178,9 @@ def _strings(value: object) -> Iterable[str]:
     elif isinstance(value, tuple):
         for v in value:
             yield from _strings(v)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _strings(getattr(value, f.name))
 
 
 _ID18_RUN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -235,6 +325,8 @@ def receipt_data_for(
     collector_name: str = "",
     delivery_note: str = "",
     reprint: bool = False,
+    evaluation_url: str = "",
+    branding: Branding = NO_BRANDING,
     now: dt.datetime | None = None,
 ) -> ReceiptData:
     """ReceiptData for a case view: the one way screens should build what they print.
@@ -242,7 +334,8 @@ def receipt_data_for(
     ``reason`` / ``competent_agency`` default to the case's last decision; ``qr_text`` defaults to
     the case number and query password (what a hall's query page asks for). ``collector_name`` is a
     name only: the collector's ID number never goes on paper. Free text is passed through the
-    masking scrubber, so an ID number typed into a reason prints masked.
+    masking scrubber, so an ID number typed into a reason prints masked. ``evaluation_url`` is the
+    configured 好差评 page (``print.evaluation_url``), ``{case_number}`` in it filled in.
     """
     moment = now or local_now()
     decided_at = case.accepted_at if kind in ("受理回执", "受理通知书") and case.accepted_at else moment
@@ -282,4 +375,6 @@ def receipt_data_for(
         collector_name=_paper_text(collector_name),
         delivery_note=_paper_text(delivery_note),
         reprint=reprint,
+        evaluation_url=evaluation_link(evaluation_url, case.local_number),
+        branding=branding,
     )

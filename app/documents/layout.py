@@ -8,6 +8,7 @@ strokes stay crisp on a 203 dpi thermal head (printing.md §2.1).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ NO_LINE_END = frozenset("（《「『【〔〈([{“‘")
 # A short remark in full-width brackets, like "（暂定）", stays whole as well.
 _TOKEN = re.compile(r"（[^（）\s]{1,4}）|[A-Za-z0-9@#%&_+\-./:=?~*]+|\s|.", re.S)
 _BREAK_AFTER = frozenset("-/_.")
+#: A logo larger than this (in source pixels) is refused rather than decoded: nobody needs it, and a
+#: huge or forged PNG would stall the render.
+MAX_IMAGE_PIXELS = 4096 * 4096
 
 
 @dataclass(frozen=True)
@@ -40,17 +44,20 @@ class Para:
 
     ``kind``: "text" (wrapped; a ``label`` hangs to the left of its value, like "办件编号："),
     "badge" (white on black, centred), "qr" (``text`` is the payload; a ``label`` is printed
-    beside it, one line per newline), "rule", "space", "seal"
+    beside it, one line per newline), "image" (``image`` holds PNG bytes: a hall's logo,
+    thresholded to 1 bit and scaled to fit ``Style.image_height``), "rule", "space", "seal"
     (right-aligned block with a signature gap above). ``role`` picks the font size.
     """
 
-    kind: Literal["text", "badge", "qr", "rule", "space", "seal"] = "text"
+    kind: Literal["text", "badge", "qr", "image", "rule", "space", "seal"] = "text"
     text: str = ""
+    image: bytes = b""
     label: str = ""
     role: str = "body"
     align: Align = "left"
     indent: bool = False  # first line indented by two characters, as prose on an A4 notice
     keep_with_next: bool = False  # paging: never end a page after this paragraph
+    fit: bool = False  # a title: shrink the type (down to the heading size) rather than wrap
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Style:
     para_gap: int
     rule_thickness: int
     qr_width: int  # the QR code is scaled by whole dots to at most this width
+    image_height: int = 120  # an "image" paragraph (logo) is scaled to at most this height
 
     @property
     def content_width(self) -> int:
@@ -177,8 +185,36 @@ def _line_row(pieces: Sequence[tuple[int, Image.Image]], width: int, height: int
     return row
 
 
-def _text_rows(para: Para, style: Style) -> list[Row]:
+def _balanced(text: str, font: ImageFont.FreeTypeFont, width: int, count: int) -> list[str]:
+    """Centred text wrapped into ``count`` lines of similar length: the narrowest width that still
+    needs no more lines. A centred title then breaks as "请对本次服务 / 进行评价", not with one
+    character left alone on its second line."""
+    low, high = 1, width
+    while low < high:
+        mid = (low + high) // 2
+        if len(wrap_text(text, font, mid)) <= count:
+            high = mid
+        else:
+            low = mid + 1
+    return wrap_text(text, font, low)
+
+
+def _fitting_font(para: Para, style: Style) -> ImageFont.FreeTypeFont:
+    """The role's font, or a smaller size of it if that puts a ``fit`` paragraph on one line."""
     font = font_for(style, para.role)
+    if not para.fit or "\n" in para.text or font.getlength(para.text) <= style.content_width:
+        return font
+    bold = para.role in style.bold_roles
+    floor = min(style.sizes.get("heading", int(font.size)), int(font.size))
+    for size in range(int(font.size) - 1, floor - 1, -1):
+        smaller = load_font(size, bold=bold)
+        if smaller.getlength(para.text) + 2 * stroke_for(size, bold=bold) <= style.content_width:
+            return smaller
+    return font  # too long even at the heading size: wrap at full size, balanced
+
+
+def _text_rows(para: Para, style: Style) -> list[Row]:
+    font = _fitting_font(para, style)
     stroke = stroke_for(int(font.size), bold=para.role in style.bold_roles)
     width = style.content_width
     line_height = round(font.size * style.line_spacing)
@@ -186,13 +222,16 @@ def _text_rows(para: Para, style: Style) -> list[Row]:
     # A long label would leave a narrow column: then continuation lines start at the left edge.
     hang = label_w if label_w <= width // 2 else 0
     first_x = label_w + (round(font.size * 2) if para.indent else 0)
-    widest = max((font.getlength(t) for t in tokens(para.text)), default=0.0)
+    # Explicit newlines (a two-line header) are line breaks, not glyphs: raqm refuses to measure them.
+    widest = max((font.getlength(t) for t in tokens(para.text) if t != "\n"), default=0.0)
     label_alone = bool(para.label) and width - hang < widest <= width
     if label_alone:
         # A value that would have to break mid-number beside its label (a masked ID number on
         # 58 mm paper) goes whole on the line below the label instead.
         first_x = hang = 0
     lines = wrap_text(para.text, font, width - first_x, width - hang)
+    if para.align == "center" and not para.label and len(lines) > 1:
+        lines = _balanced(para.text, font, width, len(lines))
     rows: list[Row] = []
     if label_alone:
         label_row = _line_row([(0, text_image(para.label, font, stroke=stroke))], width, line_height)
@@ -264,6 +303,58 @@ def _beside(image: Image.Image, text: str, style: Style) -> Image.Image:
     return row
 
 
+def _grey_on_white(image: Image.Image) -> Image.Image:
+    """The image in greyscale, transparent parts as paper (a logo PNG is often transparent)."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        # 16-bit and float greyscale: scale to 8 bits by the image's own range.
+        pixels = np.asarray(image, dtype=np.float64)
+        span = float(pixels.max() - pixels.min()) or 1.0
+        return Image.fromarray(((pixels - pixels.min()) * (255.0 / span)).astype(np.uint8), "L")
+    if "A" in image.getbands() or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("L")
+    return image.convert("L")
+
+
+def image_ink(png: bytes, max_width: int, max_height: int) -> Image.Image:
+    """An image file as 1-bit ink ("L", 0 = dot), trimmed to its ink and scaled to fit the box.
+
+    Deterministic: the same bytes give the same pixels, so a logo is part of the golden images.
+    Raises ValueError when the bytes are not an image, the image is too large, or nothing in it
+    is dark enough to print (a light-coloured logo would come out blank).
+    """
+    try:
+        with Image.open(io.BytesIO(png)) as opened:
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"image too large: {opened.width}x{opened.height} pixels")
+            opened.load()
+            grey = _grey_on_white(opened)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        # PIL reports a broken file as OSError (UnidentifiedImageError), ValueError or SyntaxError.
+        raise ValueError(f"not a readable image: {exc}") from exc
+    dark = np.asarray(grey, dtype=np.uint8) < INK_THRESHOLD
+    if not dark.any():
+        raise ValueError("image has no dark pixels")
+    # Trim the white border a logo file usually has, so "scaled to fit" means the logo itself.
+    rows, cols = np.where(dark.any(axis=1))[0], np.where(dark.any(axis=0))[0]
+    grey = grey.crop((int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1))
+    scale = min(max_width / grey.width, max_height / grey.height)
+    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+    if size != grey.size:
+        grey = grey.resize(size, Image.Resampling.LANCZOS)
+    return Image.fromarray(threshold(grey), "L")
+
+
+def _image_rows(para: Para, style: Style) -> list[Row]:
+    ink = image_ink(para.image, style.content_width, style.image_height)
+    x = {
+        "left": 0,
+        "center": (style.content_width - ink.width) // 2,
+        "right": style.content_width - ink.width,
+    }
+    return [Row(_line_row([(x[para.align], ink)], style.content_width, ink.height), keep_with_next=True)]
+
+
 def _rule_rows(style: Style) -> list[Row]:
     gap = style.para_gap
     row = Image.new("L", (style.content_width, style.rule_thickness + 2 * gap), 255)
@@ -285,6 +376,8 @@ def layout(paras: Sequence[Para], style: Style) -> list[Row]:
             made = _badge_rows(para, style)
         elif para.kind == "qr":
             made = _qr_rows(para, style)
+        elif para.kind == "image":
+            made = _image_rows(para, style)
         elif para.kind == "seal":
             # Room above the agency's name for the stamp and signature, as on a paper form.
             gap = Image.new("L", (style.content_width, style.sizes[para.role] * 2), 255)

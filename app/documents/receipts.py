@@ -1,4 +1,5 @@
-"""Thermal receipts (小票): 收件凭证, 受理回执, 补正告知, 领取回执 as 1-bit rasters.
+"""Thermal receipts (小票): 收件凭证, 受理回执, 补正告知, 不予受理告知, 领取回执 and the 评价二维码
+slip as 1-bit rasters, each with the hall's logo, header, hotline and footer.
 
 The raster is both the on-screen preview and what the printer gets, so what the clerk sees is
 what comes out. Width is the printer's dot width (configuration: 384 for 58 mm, 576 for 80 mm,
@@ -46,6 +47,7 @@ def thermal_style(width_dots: int) -> Style:
         para_gap=4,
         rule_thickness=2,
         qr_width=200 if narrow else 240,
+        image_height=88 if narrow else 112,  # the logo: about 11 / 14 mm tall at 203 dpi
     )
 
 

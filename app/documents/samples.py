@@ -1,21 +1,26 @@
 """Sample documents (样张): fixed demo data for every kind, for previews, golden files and docs.
 
 Times and numbers are fixed so a sample renders to the same pixels every time; the ID number is
-a made-up one, already masked.
+a made-up one, already masked. Samples carry a demo hall's branding (a drawn logo, header,
+hotline and footer) so the golden images show where a hall's own marks go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
+import math
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from app.clock import LOCAL_TZ
-from app.documents.data import CorrectionLine, MaterialLine, ReceiptData
+from app.documents.data import NO_BRANDING, Branding, CorrectionLine, MaterialLine, ReceiptData
 from app.documents.notices import render_a4_pages
 from app.documents.receipts import raster_to_png, render_receipt
 from app.documents.templates import A4_KINDS, TEMPLATES, THERMAL_KINDS
+from app.documents.ticket import TicketSlip
 
 _AT = dt.datetime(2026, 11, 23, 9, 30, tzinfo=LOCAL_TZ)
 
@@ -24,15 +29,52 @@ SLUGS: dict[str, str] = {
     "收件凭证": "receipt-shoujian",
     "受理回执": "receipt-shouli",
     "补正告知": "receipt-buzheng",
+    "不予受理告知": "receipt-buyu-shouli",
     "领取回执": "receipt-lingqu",
+    "评价二维码": "receipt-pingjia",
     "受理通知书": "notice-shouli",
     "一次性告知书": "notice-yicixing-gaozhi",
     "不予受理通知书": "notice-buyu-shouli",
 }
 
 
-def sample_data(kind: str, *, agent: bool = True) -> ReceiptData:
-    """Demo data for ``kind``: a 代办 case by default, with a provisional promised date."""
+@functools.cache
+def sample_logo_png() -> bytes:
+    """A demo logo: a ring around a five-pointed star on a transparent background, as a PNG.
+
+    Drawn with plain shapes (no font), so it is the same on every machine.
+    """
+    size = 240
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, size - 9, size - 9), outline=(180, 20, 20, 255), width=14)
+    centre, outer, inner = size / 2, 78.0, 30.0
+    star = [
+        (
+            centre + (outer if n % 2 == 0 else inner) * math.sin(math.pi * n / 5),
+            centre - (outer if n % 2 == 0 else inner) * math.cos(math.pi * n / 5),
+        )
+        for n in range(10)
+    ]
+    draw.polygon(star, fill=(180, 20, 20, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def sample_branding() -> Branding:
+    """The demo hall's marks: logo, a two-line header, hotline and footer."""
+    return Branding(
+        header="一窗受理　集成服务\n只进一扇门　最多跑一次",
+        footer="办公时间：周一至周五 9:00-12:00 13:30-17:30\n地址：当阳市玉阳街道长坂路 88 号",
+        logo_png=sample_logo_png(),
+        hotline="0717-12345",
+    )
+
+
+def sample_data(kind: str, *, agent: bool = True, branded: bool = True) -> ReceiptData:
+    """Demo data for ``kind``: a 代办 case by default, with a provisional promised date and the
+    demo hall's branding (``branded=False``: none)."""
     if kind not in TEMPLATES:
         raise ValueError(f"unknown document kind {kind!r}")
     return ReceiptData(
@@ -70,6 +112,23 @@ def sample_data(kind: str, *, agent: bool = True) -> ReceiptData:
         printed_at=_AT + dt.timedelta(minutes=19),
         collector_name="张建国",
         delivery_note="窗口当面领取",
+        evaluation_url="https://zwfw.example.gov.cn/hcp/pj?no=ST001-20261123-0007",
+        branding=sample_branding() if branded else NO_BRANDING,
+    )
+
+
+def sample_ticket_slip(*, branded: bool = True) -> TicketSlip:
+    """Demo queue ticket: an elderly applicant's A012, three people ahead, with the demo branding."""
+    return TicketSlip(
+        station_name="当阳市政务服务中心",
+        number="A012",
+        category_code="A",
+        category_name="综合受理",
+        priority="elderly",
+        people_ahead=3,
+        issued_at=dt.datetime(2026, 11, 23, 9, 12, tzinfo=LOCAL_TZ),
+        status_key="YCT-ST001-20261123-A012",
+        branding=sample_branding() if branded else NO_BRANDING,
     )
 
 

@@ -7,7 +7,12 @@ in ``app.documents.content.text_values``.
 
 Legal anchors for the fixed texts: 行政许可法 Art. 32 (acceptance, one-time correction notice,
 non-acceptance with the competent agency), 行政复议法 (2023) Art. 20 (60 days) and 行政诉讼法
-Art. 46 (6 months) for the rights stated on a 不予受理通知书.
+Art. 46 (6 months) for the rights stated on a 不予受理通知书 and its thermal 不予受理告知单. The
+评价二维码 slip follows 国办发〔2019〕51号 (好差评): one evaluation per visit, five levels, a QR
+code where the hall has an evaluation page and tick boxes as the paper form where it has none.
+
+Every thermal template starts with the hall's logo and header and ends with its hotline and
+footer (``Branding``; blocks that print nothing when the hall has not configured them).
 """
 
 from __future__ import annotations
@@ -41,18 +46,27 @@ _EXCLUDED_TIME = (
     "依法需要听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审的，所需时间不计算在承诺办结期限内，"
     "届时将书面告知。"
 )
-_RIGHTS = (
-    "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
-    "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。"
-)
+
+
+def _rights(document: str) -> str:
+    return (
+        f"如对本决定不服，可以自收到本{document}之日起六十日内依法申请行政复议，"
+        f"或者自收到本{document}之日起六个月内依法向人民法院提起行政诉讼。"
+    )
+
+
+_RIGHTS = _rights("通知书")
+_REJECT_REASON = "不予受理的理由：{reason}"
+_REJECT_REFERRAL = "该申请事项不属于本机关职权范围，请向{competent_agency}申请。"
 _RECEIPT_CLOCK = (
     "本凭证仅证明已收到上列材料，不代表已受理。自收件之日起五个工作日内未一次性告知需补正内容的，"
     "自收件之日起即为受理。"
 )
 
-_THERMAL_HEAD = ("hall", "title", "reprint_mark", "agent_mark", "rule")
+_THERMAL_HEAD = ("logo", "header", "hall", "title", "reprint_mark", "agent_mark", "rule")
 _THERMAL_CASE = ("case_number", "applicant", "agent", "items")
-_THERMAL_TAIL = ("rule", "qr", "window_clerk", "supervision", "printed_at")
+_THERMAL_END = ("window_clerk", "supervision", "hotline", "printed_at", "footer")
+_THERMAL_TAIL = ("rule", "qr", *_THERMAL_END)
 
 TEMPLATES: dict[str, Template] = {
     "收件凭证": Template(
@@ -132,6 +146,54 @@ TEMPLATES: dict[str, Template] = {
             "note": "办理结果已交付，请当面核对。欢迎对本次服务作出评价。",
             "signature": "领取人签字：",
             "qr": _QR_CAPTION,
+        },
+    ),
+    "不予受理告知": Template(
+        kind="不予受理告知",
+        title="不予受理告知单",
+        medium="thermal",
+        blocks=(
+            *_THERMAL_HEAD,
+            *_THERMAL_CASE,
+            "department",
+            "received_at",
+            "notified_at",
+            "rule",
+            "intro",
+            "reason",
+            "competent_agency",
+            "rights",
+            *_THERMAL_TAIL,
+        ),
+        texts={
+            "intro": "经审查，根据《中华人民共和国行政许可法》第三十二条第一款的规定，您的申请不予受理。",
+            "reason": _REJECT_REASON,
+            "competent_agency": _REJECT_REFERRAL,
+            "rights": _rights("告知单"),
+            "qr": _QR_CAPTION,
+        },
+    ),
+    "评价二维码": Template(
+        kind="评价二维码",
+        title="请对本次服务进行评价",
+        medium="thermal",
+        blocks=(
+            *_THERMAL_HEAD,
+            "case_ref",
+            "agent",
+            "window_clerk",
+            "rule",
+            "evaluation_qr",
+            "levels",
+            "note",
+            "rule",
+            *_THERMAL_END[1:],
+        ),
+        texts={
+            "evaluation_qr": "微信或浏览器扫码，对本次服务作出评价",
+            "levels": "也可在您的评价前的方框内打“√”，交回窗口：",
+            "levels_paper": "请在您的评价前的方框内打“√”，交回窗口：",
+            "note": "您的评价将用于改进政务服务；对“不满意”“非常不满意”的评价，我们将回访核实并整改。",
         },
     ),
     "受理通知书": Template(
@@ -239,8 +301,8 @@ TEMPLATES: dict[str, Template] = {
                 "你（单位）于{received_date}提交的{items}申请，经审查，"
                 "根据《中华人民共和国行政许可法》第三十二条第一款的规定，决定不予受理。"
             ),
-            "reason": "不予受理的理由：{reason}",
-            "competent_agency": "该申请事项不属于本机关职权范围，请向{competent_agency}申请。",
+            "reason": _REJECT_REASON,
+            "competent_agency": _REJECT_REFERRAL,
             "rights": _RIGHTS,
             "seal": "（受理专用章）",
             "signature": "申请人签收：",

@@ -3,7 +3,8 @@
 The number is the largest thing on the slip, as at every hall: the applicant compares it with the
 calling board from across the room. Below it come the category, the people ahead, the time of
 issue and a QR code holding the ticket's status key, which the kiosk scanner reads back to show
-where the ticket stands. Drawn with the receipt layout engine, so it prints the same on 58 and 80 mm.
+where the ticket stands. The hall's logo and header open the slip, its hotline and footer close it,
+as on every receipt. Drawn with the receipt layout engine, so it prints the same on 58 and 80 mm.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from app.documents.data import format_datetime
+from app.documents.content import branding_head, branding_tail, hotline_paras
+from app.documents.data import NO_BRANDING, Branding, format_datetime
 from app.documents.fonts import RENDER_LOCK
 from app.documents.layout import Para, Raster, layout, stack
 from app.documents.receipts import MAX_WIDTH_DOTS, MIN_WIDTH_DOTS, ROW_MULTIPLE, thermal_style
@@ -38,9 +40,10 @@ class TicketSlip:
     people_ahead: int
     issued_at: dt.datetime
     status_key: str
+    branding: Branding = NO_BRANDING
 
 
-def slip_for(issued: KioskTicket, station_name: str) -> TicketSlip:
+def slip_for(issued: KioskTicket, station_name: str, branding: Branding = NO_BRANDING) -> TicketSlip:
     ticket = issued.ticket
     return TicketSlip(
         station_name=station_name,
@@ -51,6 +54,7 @@ def slip_for(issued: KioskTicket, station_name: str) -> TicketSlip:
         people_ahead=issued.people_ahead,
         issued_at=ticket.issued_at,
         status_key=issued.status_key,
+        branding=branding,
     )
 
 
@@ -67,6 +71,7 @@ def ticket_paragraphs(slip: TicketSlip) -> list[Para]:
         f"{slip.category_name}（{slip.category_code}类）" if slip.category_name else f"{slip.category_code}类"
     )
     paras = [
+        *branding_head(slip.branding),
         Para(text=slip.station_name, role="heading", align="center"),
         Para(kind="rule"),
         Para(text="排队号", role="small", align="center"),
@@ -82,6 +87,8 @@ def ticket_paragraphs(slip: TicketSlip) -> list[Para]:
         Para(text=format_datetime(slip.issued_at), label="取号时间：", role="body"),
         Para(kind="qr", text=slip.status_key, label="扫描二维码\n查询排队进度"),
         Para(text="请留意叫号，本号当日有效。", role="small", align="center"),
+        *hotline_paras(slip.branding.hotline),
+        *branding_tail(slip.branding),
     ]
     return paras
 

@@ -148,6 +148,13 @@ def test_receipt_shows_case_number_masked_id_and_a_readable_query_qr(kind: str, 
     raster = render_receipt(data, width_dots=width)
     style = thermal_style(width)
 
+    if kind == "评价二维码":
+        # The evaluation slip is about the visit, not the case: number for reference, QR of the
+        # evaluation page, and no applicant data beyond what the 代办 marking needs.
+        assert text_found([raster], data.case_number, style)
+        assert not text_found([raster], data.applicant_id_masked, style)
+        assert decode_qr(raster) == data.evaluation_url
+        return
     assert text_found([raster], data.case_number, style, role="big")
     assert text_found([raster], data.applicant_id_masked, style)
     assert text_found([raster], data.query_password, style)
@@ -482,7 +489,7 @@ def test_a_hall_can_replace_a_sentence_of_a_template() -> None:
     with pytest.raises(ValueError):
         template_for("营业执照")
     with pytest.raises(ValueError, match="unknown blocks"):
-        render_receipt(data, width_dots=384, template=template_for("受理回执", blocks=("title", "logo")))
+        render_receipt(data, width_dots=384, template=template_for("受理回执", blocks=("title", "watermark")))
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.case_states import CaseAction
 from app.clock import local_date
 from app.context import AppContext
-from app.documents.data import ReceiptData, material_lines, receipt_data_for
+from app.documents.data import ReceiptData, branding_from_config, material_lines, receipt_data_for
 from app.errors import DomainError
 from app.model import (
     FORM_LABELS,
@@ -391,11 +391,14 @@ def build_receipt(
     collector_name: str = "",
     delivery_note: str = "",
 ) -> Op[ReceiptData]:
-    """What a receipt or notice of ``kind`` prints for the case as it is now in the database."""
+    """What a receipt or notice of ``kind`` prints for the case as it is now in the database,
+    with the hall's branding and evaluation page (``print.*``; a bad logo path is a ConfigError)."""
     station_name = ctx.config.get_str("station.name")
     window_number = ctx.config.get_int("station.window_number")
+    evaluation_url = ctx.config.get_str("print.evaluation_url")
 
     def run() -> ReceiptData:
+        branding = branding_from_config(ctx.config)
         with ctx.db.session() as session:
             view = case_flow.case_view(session, case_id)
             row = session.get(Case, case_id)
@@ -412,6 +415,8 @@ def build_receipt(
                 supervision_phone=phone,
                 collector_name=collector_name,
                 delivery_note=delivery_note,
+                evaluation_url=evaluation_url,
+                branding=branding,
             )
 
     return Op(run=run, name="build_receipt")

@@ -606,7 +606,8 @@ class DecisionBar(QWidget):
         dialog.open()
 
     def _rejected(self, result: ops.CaseResult) -> None:
-        self._decided(result, None)
+        # The applicant leaves with the slip in hand; the A4 notice follows for the file.
+        self._decided(result, "不予受理告知")
         self.show_notice()
 
     def undo(self) -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from app.context import AppContext
+from app.documents.data import branding_from_config
 from app.documents.ticket import render_ticket, slip_for
 from app.errors import DeviceUnavailable
 from app.services import kiosk, queue
@@ -105,9 +106,14 @@ def issue(
     *,
     station_name: str,
 ) -> Op[IssueOutcome]:
-    """Check the printer, take a ticket with ``make`` (None: nothing to issue), print it."""
+    """Check the printer, take a ticket with ``make`` (None: nothing to issue), print it.
+
+    The hall's branding (``print.*``) is read first: a wrong logo path fails with a ConfigError
+    naming print.logo before any ticket is taken, rather than leaving a ticket without a slip.
+    """
 
     def run() -> IssueOutcome:
+        branding = branding_from_config(ctx.config)
         check = printer_check(devices)
         if not check.ok:
             log.info("kiosk refused to issue: printer %s", check.state)
@@ -117,7 +123,7 @@ def issue(
         if issued is None:
             return IssueOutcome(printer=check)
         changes = Changes(queue=True)
-        raster = render_ticket(slip_for(issued, station_name), width_dots=check.width_dots)
+        raster = render_ticket(slip_for(issued, station_name, branding), width_dots=check.width_dots)
 
         def print_slip(printer: ReceiptPrinter) -> None:
             printer.print_raster(raster)

@@ -221,6 +221,199 @@
     </message>
 </context>
 <context>
+    <name>CapturePanel</name>
+    <message>
+        <source>平板</source>
+        <extracomment>A frame or a sheet takes well under this; longer means the device hangs. Full-resolution frames kept so the clerk can re-adjust the corners of a page taken this visit. Files a clerk may import or drop: JPEG, PNG, TIFF and PDF.</extracomment>
+        <translation>Flatbed</translation>
+    </message>
+    <message>
+        <source>自动进纸器（ADF）</source>
+        <translation>Document feeder (ADF)</translation>
+    </message>
+    <message>
+        <source>双面（ADF）</source>
+        <translation>Both sides (ADF)</translation>
+    </message>
+    <message>
+        <source>彩色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <source>灰度</source>
+        <translation>Greyscale</translation>
+    </message>
+    <message>
+        <source>黑白</source>
+        <translation>Black and white</translation>
+    </message>
+    <message>
+        <source>按本机设置</source>
+        <translation>As set for this PC</translation>
+    </message>
+    <message>
+        <source>图片或 PDF (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</source>
+        <translation>Images or PDF (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</translation>
+    </message>
+    <message>
+        <source>请先在材料清单中选中要采集的材料。</source>
+        <translation>First select the material to capture in the checklist.</translation>
+    </message>
+    <message>
+        <source>高拍仪</source>
+        <translation>Document camera</translation>
+    </message>
+    <message>
+        <source>拍照 (空格)</source>
+        <translation>Take picture (Space)</translation>
+    </message>
+    <message>
+        <source>拍下高拍仪下的这一页，加到选中的材料</source>
+        <translation>Take the page under the document camera and add it to the selected material</translation>
+    </message>
+    <message>
+        <source>自动拍摄</source>
+        <translation>Auto-capture</translation>
+    </message>
+    <message>
+        <source>放好一页、手离开后自动拍下；换下一页后再自动拍</source>
+        <translation>Takes the page once it lies still and your hand is away; turn to the next page for the next picture</translation>
+    </message>
+    <message>
+        <source>调整四角…</source>
+        <translation>Adjust corners…</translation>
+    </message>
+    <message>
+        <source>重新调整选中页的纸张四角（仅限本次拍摄的页）</source>
+        <translation>Set the paper corners of the selected page again (pages taken during this visit only)</translation>
+    </message>
+    <message>
+        <source>扫描仪</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>扫描</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>分辨率</source>
+        <translation>Resolution</translation>
+    </message>
+    <message>
+        <source>颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <source>导入文件… (Ctrl+O)</source>
+        <translation>Import files… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>导入 JPEG、PNG、TIFF 或 PDF 文件；也可以把文件拖到这里</source>
+        <translation>Import JPEG, PNG, TIFF or PDF files; you can also drop files here</translation>
+    </message>
+    <message>
+        <source>取消扫描</source>
+        <translation>Cancel scan</translation>
+    </message>
+    <message>
+        <source>← 前移 (Alt+←)</source>
+        <translation>← Earlier (Alt+←)</translation>
+    </message>
+    <message>
+        <source>后移 → (Alt+→)</source>
+        <translation>Later → (Alt+→)</translation>
+    </message>
+    <message>
+        <source>↻ 顺时针 (Ctrl+R)</source>
+        <translation>↻ Clockwise (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>↺ 逆时针 (Ctrl+Shift+R)</source>
+        <translation>↺ Counter-clockwise (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
+        <source>删除 (Delete)</source>
+        <translation>Delete (Delete)</translation>
+    </message>
+    <message>
+        <source>采集到：{name}</source>
+        <translation>Capturing into: {name}</translation>
+    </message>
+    <message>
+        <source>{name}（材料不能再修改）</source>
+        <translation>{name} (the materials can no longer be changed)</translation>
+    </message>
+    <message>
+        <source>本机没有配置高拍仪，请用扫描仪扫描或导入文件。</source>
+        <translation>No document camera is configured on this PC; scan or import files instead.</translation>
+    </message>
+    <message>
+        <source>自动拍摄：请先在材料清单中选中材料，这一页没有保存。</source>
+        <translation>Auto-capture: select a material in the checklist first; this page was not saved.</translation>
+    </message>
+    <message>
+        <source>本机没有配置扫描仪</source>
+        <translation>No scanner is configured on this PC</translation>
+    </message>
+    <message>
+        <source>正在读取扫描仪…</source>
+        <translation>Reading the scanner…</translation>
+    </message>
+    <message>
+        <source>自动（进纸器优先）</source>
+        <translation>Automatic (feeder first)</translation>
+    </message>
+    <message>
+        <source>扫描仪无法使用</source>
+        <translation>The scanner cannot be used</translation>
+    </message>
+    <message>
+        <source>正在启动扫描仪…</source>
+        <translation>Starting the scanner…</translation>
+    </message>
+    <message>
+        <source>正在扫描第 {n} 页…</source>
+        <translation>Scanning page {n}…</translation>
+    </message>
+    <message>
+        <source>导入材料文件</source>
+        <translation>Import material files</translation>
+    </message>
+    <message>
+        <source>不能导入：{names}。只能导入 JPEG、PNG、TIFF 或 PDF 文件。</source>
+        <translation>Cannot import: {names}. Only JPEG, PNG, TIFF or PDF files can be imported.</translation>
+    </message>
+    <message>
+        <source>已删除第 {n} 页。</source>
+        <translation>Page {n} deleted.</translation>
+    </message>
+</context>
+<context>
+    <name>CapturePreview</name>
+    <message>
+        <source>正在打开高拍仪…</source>
+        <translation>Opening the document camera…</translation>
+    </message>
+    <message>
+        <source>本机没有配置高拍仪。
+请用扫描仪扫描，或点“导入文件”。</source>
+        <translation>No document camera is configured on this PC.
+Scan the pages, or click “Import files”.</translation>
+    </message>
+    <message>
+        <source>自动拍摄：放上下一页</source>
+        <translation>Auto-capture: put the next page down</translation>
+    </message>
+    <message>
+        <source>自动拍摄：请保持不动…</source>
+        <translation>Auto-capture: hold still…</translation>
+    </message>
+</context>
+<context>
     <name>CaseActions</name>
     <message>
         <source>预登记</source>
@@ -646,6 +839,46 @@
     <message>
         <source>材料不齐，不能受理：</source>
         <translation>Materials are missing; the case cannot be accepted:</translation>
+    </message>
+</context>
+<context>
+    <name>CornerEditor</name>
+    <message>
+        <source>调整纸张四角</source>
+        <extracomment>The frame is shown at most this big; handles are placed in frame pixels all the same. A press this close to a handle (screen pixels) picks it up.</extracomment>
+        <translation>Adjust the paper corners</translation>
+    </message>
+    <message>
+        <source>没能确定纸张的边缘。请把四个角点拖到纸张的四个角上，然后按 Enter 确认。</source>
+        <translation>The edges of the paper could not be found for sure. Drag the four handles onto the corners of the paper, then press Enter.</translation>
+    </message>
+    <message>
+        <source>把四个角点拖到纸张的四个角上，然后按 Enter 确认。</source>
+        <translation>Drag the four handles onto the corners of the paper, then press Enter.</translation>
+    </message>
+    <message>
+        <source>键盘：Tab 或 1–4 选角点，方向键微调（按住 Shift 移动更快），Esc 取消。</source>
+        <translation>Keyboard: Tab or 1–4 picks a handle, the arrow keys move it (faster with Shift), Esc cancels.</translation>
+    </message>
+    <message>
+        <source>恢复识别结果</source>
+        <translation>Back to the detected corners</translation>
+    </message>
+    <message>
+        <source>使用整个画面</source>
+        <translation>Use the whole picture</translation>
+    </message>
+    <message>
+        <source>纸张铺满画面或无法看清边缘时使用</source>
+        <translation>For paper that fills the picture or whose edges cannot be seen</translation>
+    </message>
+    <message>
+        <source>确定 (Enter)</source>
+        <translation>OK (Enter)</translation>
+    </message>
+    <message>
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
     </message>
 </context>
 <context>
@@ -1213,6 +1446,14 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     <message>
         <source>不予受理通知书</source>
         <translation>Rejection notice</translation>
+    </message>
+    <message>
+        <source>不予受理告知</source>
+        <translation>Non-acceptance slip</translation>
+    </message>
+    <message>
+        <source>评价二维码</source>
+        <translation>Evaluation QR slip</translation>
     </message>
 </context>
 <context>
@@ -2394,12 +2635,8 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
 <context>
     <name>PageCapture</name>
     <message>
-        <source>正在拍摄…</source>
-        <extracomment>A frame or a sheet takes well under this; longer means the device hangs.</extracomment>
-        <translation>Taking the picture…</translation>
-    </message>
-    <message>
         <source>本机没有配置高拍仪或扫描仪，请使用“导入文件”。</source>
+        <extracomment>Asks the clerk for the page corners on ``frame`` (starting at ``corners``; ``unsure`` says why) and calls ``done`` with the chosen corners, or None when the clerk gave up.</extracomment>
         <translation>No document camera or scanner is configured on this PC; use “Import files”.</translation>
     </message>
     <message>
@@ -2411,8 +2648,56 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
         <translation>Page retaken.</translation>
     </message>
     <message>
+        <source>本机没有配置高拍仪，请使用扫描仪或“导入文件”。</source>
+        <translation>No document camera is configured on this PC; use the scanner or “Import files”.</translation>
+    </message>
+    <message>
+        <source>正在拍摄…</source>
+        <translation>Taking the picture…</translation>
+    </message>
+    <message>
+        <source>正在处理页面…</source>
+        <translation>Processing the page…</translation>
+    </message>
+    <message>
+        <source>“{name}”没有导入：{problem}</source>
+        <translation>“{name}” was not imported: {problem}</translation>
+    </message>
+    <message>
+        <source>正在导入文件…</source>
+        <translation>Importing files…</translation>
+    </message>
+    <message>
+        <source>该材料已不在办件中，请刷新材料清单。</source>
+        <translation>This material is no longer part of the case; refresh the checklist.</translation>
+    </message>
+    <message>
+        <source>正在处理上一页，请稍候…</source>
+        <translation>Still processing the last page, please wait…</translation>
+    </message>
+    <message>
+        <source>没能确定纸张边缘：请调整四个角点后按 Enter。</source>
+        <translation>The paper edges could not be found for sure: adjust the four corners, then press Enter.</translation>
+    </message>
+    <message>
+        <source>已取消，这一页没有保存。</source>
+        <translation>Cancelled; this page was not saved.</translation>
+    </message>
+    <message>
+        <source>已按新的四角重新裁切该页。</source>
+        <translation>The page was cut again along the new corners.</translation>
+    </message>
+    <message>
+        <source>这一页看起来是空白的，请确认是否需要。</source>
+        <translation> This page looks blank: check whether it is needed.</translation>
+    </message>
+    <message>
         <source>已导入 {n} 页。</source>
         <translation>{n} page(s) imported.</translation>
+    </message>
+    <message>
+        <source>其中 {n} 页看起来是空白的，请确认是否需要。</source>
+        <translation> {n} of them look blank: check whether they are needed.</translation>
     </message>
     <message>
         <source>正在扫描…</source>
@@ -2427,6 +2712,10 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
         <translation>Scanning: {n} page(s) so far… (press “Cancel” to stop)</translation>
     </message>
     <message>
+        <source>第 {n} 页看起来是空白的，请确认是否需要。</source>
+        <translation> Page {n} looks blank: check whether it is needed.</translation>
+    </message>
+    <message>
         <source>已取消扫描，已保存 {n} 页。</source>
         <translation>Scan cancelled; {n} page(s) saved.</translation>
     </message>
@@ -2437,6 +2726,34 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>扫描未完成，已扫描的页面已保存。</source>
         <translation>The scan did not finish; the pages scanned so far are saved.</translation>
+    </message>
+</context>
+<context>
+    <name>PageStrip</name>
+    <message>
+        <source>疑似空白页</source>
+        <extracomment>Drag payload between thumbnails: the dragged page&apos;s id.</extracomment>
+        <translation>Looks blank</translation>
+    </message>
+    <message>
+        <source>拖动缩略图或按 Alt+←/→ 调整顺序；Ctrl+R 顺时针旋转，Ctrl+Shift+R 逆时针旋转；Delete 删除</source>
+        <translation>Drag a thumbnail or press Alt+←/→ to change the order; Ctrl+R turns clockwise, Ctrl+Shift+R counter-clockwise; Delete removes</translation>
+    </message>
+    <message>
+        <source>第 {n} 页</source>
+        <translation>Page {n}</translation>
+    </message>
+    <message>
+        <source>这一页看起来是空白的：请确认是否需要，不需要时按 Delete 删除。</source>
+        <translation>This page looks blank: check whether it is needed, and press Delete if not.</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewFeed</name>
+    <message>
+        <source>高拍仪画面出现故障，正在重试；如果一直这样，请重新插拔高拍仪。</source>
+        <extracomment>A preview job hands the camera back after this long (and is started again at once). After a camera error the preview tries again this often. The page outline is looked for on every n-th frame (about 5 times a second at 15+ fps). Frames are scaled to the widget&apos;s size, but never below this (a tiny widget still detects).</extracomment>
+        <translation>The document camera&apos;s picture failed; trying again. If this goes on, unplug the camera and plug it back in.</translation>
     </message>
 </context>
 <context>
