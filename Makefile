@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 RUN_HOME := $(CURDIR)/.run
 
-.PHONY: run test lint bench system-deps-run system-deps-test system-deps-bench install clean-run screenshots
+.PHONY: run test lint bench system-deps-run system-deps-test system-deps-bench install clean-run screenshots dist
 
 system-deps-run:
 	@tools/system-deps.sh run
@@ -50,11 +50,16 @@ bench: system-deps-bench install
 	$(PY) -m bench.queue_load
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.printing
 	$(PY) -m bench.imaging
+	$(PY) -m bench.sync
 
 # The counter's main screens with demo data, into docs/screenshots/ (README shows them).
 screenshots: install
 	$(PY) tools/screenshots.py
 	$(PY) -c "from app.documents import write_samples; from pathlib import Path; write_samples(Path('docs/screenshots/documents'))"
+
+# PyInstaller one-folder bundle (dist/yichuang/) and the .deb made from it (docs/installer.md).
+dist: install
+	$(PY) -m installer.dist
 
 clean-run:
 	rm -rf $(RUN_HOME)

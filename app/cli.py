@@ -23,6 +23,7 @@ from app.errors import UserFacingError
 if TYPE_CHECKING:
     from app.doctor import CheckResult
     from app.documents.layout import Raster
+    from app.documents.text_receipt import TextReceipt
     from app.documents.ticket import TicketSlip
     from app.storage.db import Database
     from devices.idcard.base import IdCardData
@@ -100,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=[384, 576],
         help="纸宽点数：384 = 58 mm，576 = 80 mm（默认按 devices.printer_paper_mm）",
     )
+    pr.add_argument(
+        "--text-mode",
+        choices=["raster", "gb18030"],
+        help="小票打印方式：raster = 图像；gb18030 = 文字模式（慢速串口打印机用，生僻字行自动改用图像）"
+        "（默认按 devices.printer_text_mode；预览图始终是图像）",
+    )
 
     db = sub.add_parser("db", help="数据库维护")
     dbs = db.add_subparsers(dest="db_command", metavar="操作", required=True)
@@ -131,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     aus.add_parser("verify", help="校验留痕记录链，发现被改动或删除的记录")
     _add_images_parser(sub)
     _add_platform_parser(sub)
+    _add_sync_parser(sub)
+    _add_setup_parser(sub)
     return p
 
 
@@ -420,13 +429,29 @@ def cmd_print(args: argparse.Namespace, config: Config) -> int:
     if args.printer is not None:
         from devices.printer.escpos_printer import EscposPrinter
 
-        printer = EscposPrinter(args.printer, paper_width_dots=width)
+        text_mode = args.text_mode or config.get_str("devices.printer_text_mode")
+        printer = EscposPrinter(args.printer, paper_width_dots=width, text_mode=text_mode)
         try:
-            printer.print_job(pages)
+            if text_mode == "gb18030":
+                text = sample_text(template, width_dots=width)
+                printer.print_job(text.rasters, text_lines=text.lines)
+            else:
+                printer.print_job(pages)
         finally:
             printer.close()
-        print(f"已发送到打印机 {args.printer}：{template.label}（样张，纸宽 {width} 点）。")
+        how = "文字模式" if text_mode == "gb18030" else "图像"
+        print(f"已发送到打印机 {args.printer}：{template.label}（样张，纸宽 {width} 点，{how}）。")
     return 0
+
+
+def sample_text(template: PrintTemplate, *, width_dots: int) -> TextReceipt:
+    """The sample of a thermal ``template`` in GB18030 text-mode form (lines, QR/logo rasters)."""
+    from app.documents import sample_data
+    from app.documents.text_receipt import receipt_text, ticket_text
+
+    if template.name == TICKET_TEMPLATE:
+        return ticket_text(sample_slip(), width_dots=width_dots)
+    return receipt_text(sample_data(template.label), width_dots=width_dots)
 
 
 def _write_preview(template: PrintTemplate, pages: Sequence[Raster], out: Path) -> list[Path]:
@@ -801,6 +826,150 @@ def cmd_platform(args: argparse.Namespace, config: Config) -> int:
     return platform_main(args.platform_args or ["--help"])
 
 
+# --- `yichuang setup`: the setup wizard and station profiles (ui/setup, app/setup_profile) -----------
+
+
+def _add_setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    st = sub.add_parser(
+        "setup",
+        help="设置向导（实施人员用）：站点信息、平台登记、设备检测、取号类别；或导入/导出站点配置包",
+        description="不带选项时打开设置向导。--import 不打开向导，直接套用站点配置包（不含密钥和口令）；"
+        "每台机器不同的项用全局选项 --set 指定，例如 yichuang --set station.window_number=3 setup --import 站点.toml",
+    )
+    st.add_argument(
+        "--import", dest="import_file", type=Path, metavar="PROFILE.toml", help="套用站点配置包并显示摘要"
+    )
+    st.add_argument(
+        "--export",
+        type=Path,
+        metavar="OUT.toml",
+        help="把本机配置和取号类别导出为站点配置包（不含密钥和口令）",
+    )
+    st.add_argument(
+        "--installer-pin-stdin",
+        action="store_true",
+        help="与 --import 一起使用：从标准输入读一行作为取号机实施人员口令（6–12 位数字）",
+    )
+    st.add_argument("--smoke", action="store_true", help="打开向导、处理事件后立即退出（用于检查）")
+    st.add_argument("--screenshot", type=Path, help="与 --smoke 一起使用：截图保存为 PNG")
+
+
+if TYPE_CHECKING:
+    from app.setup_profile import CategorySpec
+
+
+def _station_categories_or_none(config: Config) -> list[CategorySpec] | None:
+    """The station's kiosk categories for an export; None when the database cannot tell."""
+    from app.context import database_url
+    from app.setup_profile import station_categories
+    from app.storage.db import Database
+
+    db = Database(database_url(config))
+    try:
+        with db.session() as session:
+            found = station_categories(session, config.get_str("station.code") or "LOCAL")
+    except Exception:  # no database yet, or an old schema: export the configuration alone
+        log.info("setup export: categories not readable", exc_info=True)
+        return None
+    finally:
+        db.dispose()
+    return list(found) or None
+
+
+def cmd_setup(args: argparse.Namespace, config: Config) -> int:
+    from app import setup_profile
+    from app.context import open_context
+
+    target = args.config or paths.config_file()
+    if args.import_file is not None and args.export is not None:
+        raise UserFacingError("--import 和 --export 不能同时使用。")
+    if args.export is not None:
+        categories = _station_categories_or_none(config)
+        report = setup_profile.export_profile(config, categories, args.export)
+        print(
+            f"已导出站点配置包：{report.path}（配置项 {report.keys} 个，取号类别 {report.categories} 个）。"
+        )
+        if report.ca_embedded:
+            print("平台 CA 证书已一并写入配置包。")
+        for note in report.left_out:
+            print(f"  未导出：{note}")
+        return 0
+    if args.import_file is not None:
+        profile = setup_profile.read_profile(args.import_file)
+        overrides: dict[str, object] = {name: config.get(name) for name in _overrides(args.set)}
+        if args.installer_pin_stdin:
+            overrides["kiosk.installer_pin"] = setup_profile.installer_pin_hash(sys.stdin.readline().strip())
+        applied = setup_profile.apply_profile(profile, target, overrides=overrides)
+        ctx = open_context(applied)
+        try:
+            with ctx.db.session() as session:
+                setup_profile.save_station(session, applied)
+                if profile.categories is not None:
+                    setup_profile.save_categories(session, ctx.station_code, profile.categories)
+                categories = setup_profile.station_categories(session, ctx.station_code)
+        finally:
+            ctx.close()
+        origin = f"（来自 {profile.exported_from}）" if profile.exported_from else ""
+        print(f"已导入站点配置包 {args.import_file}{origin}，配置已写入 {target}。")
+        for line in setup_profile.summary_lines(applied, categories or None):
+            print(f"  {line}")
+        if not applied.get_str("kiosk.installer_pin"):
+            print(
+                "提示：取号机尚未设置实施人员口令，请运行 yichuang setup 设置（或导入时加 --installer-pin-stdin）。"
+            )
+        if applied.get_str("sync.platform_url"):
+            print("提示：每台机器需单独向平台登记：运行 yichuang setup，在“平台连接”页输入登记码。")
+        return 0
+    _check_display()
+    ctx = open_context(config)
+    try:
+        from ui.setup import run_setup
+
+        return run_setup(ctx, target, smoke=args.smoke, screenshot=args.screenshot)
+    finally:
+        ctx.close()
+
+
+def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sync", help="与省级平台同步：发送待同步办件、取回状态和结果")
+    actions = p.add_subparsers(dest="sync_action", required=True)
+    run = actions.add_parser("run", help="运行同步进程（断网时自动重试；--once 只同步一轮）")
+    run.add_argument("--once", action="store_true", help="只同步一轮后退出")
+    enroll = actions.add_parser("enroll", help="用平台发放的一次性登记码登记本站，换取站点凭证")
+    enroll.add_argument("code", help="一次性登记码")
+
+
+def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    """`yichuang sync run [--once]` / `yichuang sync enroll CODE` (sync/runner.py, sync/token_store.py)."""
+    if args.sync_action == "run":
+        from sync.runner import run
+
+        return run(config, once=args.once)
+    from app.context import open_context
+    from sync.client import PlatformClient, settings_from_config
+    from sync.token_store import enroll, open_token_store
+
+    if not config.get_str("sync.platform_url"):
+        print("错误：尚未设置省级平台地址（配置项 sync.platform_url）。", file=sys.stderr)
+        return 2
+    ctx = open_context(config)
+    try:
+        client = PlatformClient(settings_from_config(config))
+        store = open_token_store(config, ctx.db, ctx.cipher)
+        result = enroll(
+            client,
+            store,
+            ctx.db,
+            code=args.code,
+            station_code=ctx.station_code,
+            station_name=config.get_str("station.name"),
+        )
+    finally:
+        ctx.close()
+    print(f"本站已登记，平台站点编号 {result.station_id}。")
+    return 0
+
+
 COMMANDS = {
     "clerk": cmd_clerk,
     "counter": cmd_counter,
@@ -816,6 +985,8 @@ COMMANDS = {
     "audit": cmd_audit,
     "images": cmd_images,
     "platform": cmd_platform,
+    "setup": cmd_setup,
+    "sync": cmd_sync,
 }
 
 

@@ -469,6 +469,34 @@ KEYS: tuple[ConfigKey, ...] = (
         minimum=50,
         maximum=100,
     ),
+    # --- kiosk hardening and the setup wizard (issue 9) ------------------------------------------
+    ConfigKey(
+        "kiosk.installer_pin",
+        "str",
+        "",
+        "取号机实施人员口令的散列值，由 yichuang setup 写入（不要填写明文口令）；退出全屏取号机时须输入该口令；"
+        "留空 = 未设置，隐藏组合键只需确认即可退出 (installer PIN hash for leaving the kiosk)",
+        pattern=r"(scrypt\$[A-Za-z0-9+/=]{4,200}\$[A-Za-z0-9+/=]{4,200})?",
+        pattern_doc='由 yichuang setup 生成的口令散列值（scrypt$…$…），或留空 ""',
+    ),
+    ConfigKey(
+        "kiosk.restart_at",
+        "str",
+        "",
+        "取号机每日自动重启时间（北京时间 HH:MM）：到点后程序以退出码 75 退出，由系统服务重新启动；"
+        "留空 = 不自动重启 (daily kiosk restart time; exit code 75)",
+        pattern=r"(([01]\d|2[0-3]):[0-5]\d)?",
+        pattern_doc='24 小时制时间 HH:MM，如 "03:30"，或留空 ""',
+    ),
+    ConfigKey(
+        "devices.evaluator_screen",
+        "int",
+        0,
+        "评价器显示在第几块屏幕：0 = 自动（有第二块屏幕时用第二块），1 = 第一块，2 = 第二块…"
+        " (screen of the evaluator; 0 = automatic)",
+        minimum=0,
+        maximum=9,
+    ),
     ConfigKey(
         "logging.level", "enum", "INFO", "日志级别 (log level)", choices=("DEBUG", "INFO", "WARNING", "ERROR")
     ),

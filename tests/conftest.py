@@ -108,3 +108,19 @@ def demo_db(db: Database) -> Database:
     with db.session() as s:
         load_demo(s, station_code="ST001")
     return db
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_log_handlers() -> Iterator[None]:
+    """Tests that run the CLI in-process install the product's log handlers on the root logger;
+    their scrubbing filter rewrites records (drops exc_info), which would blind later tests' caplog."""
+    import logging
+
+    from app import logs
+
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, logs._OWNED, False):
+            root.removeHandler(handler)
+            handler.close()

@@ -143,6 +143,15 @@ def main() -> int:
         save(window, "counter-case.png")
         save(window.materials_panel, "materials.png")
 
+        # The materials step: a few pages of one material from the simulated 高拍仪, live preview on.
+        materials = window.materials_panel
+        materials.select_material(materials.materials()[0].id)
+        for _ in range(2):
+            materials.capture()
+        capture = materials.capture_panel
+        settle(app, lambda: capture.strip.count() == 3 and capture.preview.frames_painted > 0)
+        save(window, "counter-materials.png")
+
         window.decision_bar.accept()
         settle(app, lambda: window.decision_bar.dialog is not None and window.decision_bar.dialog.isVisible())
         dialog = window.decision_bar.dialog

@@ -8,8 +8,8 @@ RUN_PKGS=(espeak-ng swig libpcsclite-dev libsane-dev libusb-1.0-0 gcc fonts-noto
   libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
-TEST_PKGS=(pcscd vsmartcard-vpcd libsane1 sane-utils postgresql xvfb espeak-ng sox)
-BENCH_PKGS=(imagemagick)
+TEST_PKGS=(pcscd vsmartcard-vpcd libsane1 sane-utils postgresql xvfb espeak-ng sox systemd binutils)
+BENCH_PKGS=(imagemagick iproute2 curl)
 want=("${RUN_PKGS[@]}")
 # Debian's own python3 needs these to make a venv and to build pyscard; a pyenv python has them.
 python3 -c 'import ensurepip' 2>/dev/null || want+=(python3-venv)

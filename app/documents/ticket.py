@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from app.documents.content import branding_head, branding_tail, hotline_paras
 from app.documents.data import NO_BRANDING, Branding, format_datetime
 from app.documents.fonts import RENDER_LOCK
-from app.documents.layout import Para, Raster, layout, stack
+from app.documents.layout import Para, Raster, Style, layout, stack
 from app.documents.receipts import MAX_WIDTH_DOTS, MIN_WIDTH_DOTS, ROW_MULTIPLE, thermal_style
 from app.services.kiosk import KioskTicket
 
@@ -93,6 +93,17 @@ def ticket_paragraphs(slip: TicketSlip) -> list[Para]:
     return paras
 
 
+def ticket_style(width_dots: int) -> Style:
+    """The receipt style with the big number role and a smaller QR code (the slip is short)."""
+    base = thermal_style(width_dots)
+    return replace(
+        base,
+        sizes={**base.sizes, "number": number_font_size(width_dots)},
+        bold_roles=base.bold_roles | {"number"},
+        qr_width=base.qr_width * 3 // 4,
+    )
+
+
 def render_ticket(slip: TicketSlip, *, width_dots: int) -> Raster:
     """The slip as a uint8 raster ``width_dots`` wide (0 = dot), height a multiple of 24 rows.
 
@@ -101,12 +112,6 @@ def render_ticket(slip: TicketSlip, *, width_dots: int) -> Raster:
     """
     if not (MIN_WIDTH_DOTS <= width_dots <= MAX_WIDTH_DOTS) or width_dots % 8:
         raise ValueError(f"ticket width must be a multiple of 8 between 256 and 1024 dots, got {width_dots}")
-    base = thermal_style(width_dots)
-    style = replace(
-        base,
-        sizes={**base.sizes, "number": number_font_size(width_dots)},
-        bold_roles=base.bold_roles | {"number"},
-        qr_width=base.qr_width * 3 // 4,
-    )
+    style = ticket_style(width_dots)
     with RENDER_LOCK:
         return stack(layout(ticket_paragraphs(slip), style), style, height_multiple=ROW_MULTIPLE)

@@ -16,8 +16,10 @@ class PrintJob(Base):
     """打印任务: one ticket, receipt or notice sent (or to be re-sent) to a printer.
 
     The rendered rasters are PNGs in the encrypted blob store (``blob_refs``), so a job survives a
-    restart and is sent again without re-rendering. ``printer`` names the workstation's printer, so
-    machines sharing a hall database only ever send their own jobs (app/services/print_queue.py).
+    restart and is sent again without re-rendering; a receipt queued for a GB18030 text-mode
+    printer has its text form there too (``text_ref``: lines and QR/logo rasters). ``printer``
+    names the workstation's printer, so machines sharing a hall database only ever send their own
+    jobs (app/services/print_queue.py).
     """
 
     __tablename__ = "print_job"
@@ -38,6 +40,8 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # when it last went "printing"
     reprint_of: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
+    # GB18030 text-mode form (lines + QR/logo rasters) for text-mode printers: a blob's SHA-256.
+    text_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEvent(Base):

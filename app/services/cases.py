@@ -157,8 +157,24 @@ def search_cases(
     return rows
 
 
-#: Case events that are not state transitions or material steps.
-_OTHER_LABELS: dict[str, str] = {"idcard.read": "读取身份证", "notice.save": "通知书存档"}
+#: Case events that are not state transitions or material steps: the window's own, the platform's
+#: changes as the sync pull applies them (sync/pull.py, "platform.<kind>") and the sender's steps.
+_OTHER_LABELS: dict[str, str] = {
+    "idcard.read": "读取身份证",
+    "notice.save": "通知书存档",
+    "platform.status": "平台状态更新",
+    "platform.correction_request": "平台要求补正",
+    "platform.decision": "平台决定",
+    "platform.result": "平台出具结果",
+    "platform.platform_number": "平台办件编号",
+    "platform.submitted": "已报送平台",
+    "sync.quarantined": "平台退回",
+    "sync.requeue": "重新发送",
+    "sync.handled": "平台退回已处理",
+    "sync.pages_purged": "清理本机材料文件",
+}
+#: The platform's decision, named on the timeline by what it decided.
+_DECISION_LABELS: dict[str, str] = {"approved": "平台决定（准予）", "rejected": "平台决定（不予许可）"}
 
 
 def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
@@ -181,6 +197,8 @@ def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
             if ev.action == "idcard.read":
                 purpose = str((ev.after or {}).get("purpose", ""))
                 label = f"{label}（{PURPOSE_LABELS.get(purpose, purpose)}）" if purpose else label
+            elif ev.action == "platform.decision":
+                label = _DECISION_LABELS.get(str((ev.after or {}).get("decision", "")), label)
         before = str((ev.before or {}).get("state", ""))
         after = str((ev.after or {}).get("state", ""))
         out.append(

@@ -1,7 +1,9 @@
 """Print queue (打印队列): every receipt is a row first and paper second, so none is lost.
 
 A job is written with its rendered rasters (PNG, in the encrypted blob store) before anything goes
-to the printer. The spooler (devices/printer/spooler.py) sends queued jobs when the printer is
+to the printer. A receipt for a GB18030 text-mode printer also carries its text form (lines plus
+QR/logo rasters, one more encrypted blob: the lines hold names); the spooler sends that form to a
+printer in text mode and the rasters to any other. The spooler (devices/printer/spooler.py) sends queued jobs when the printer is
 ready; a job survives the printer being offline or out of paper and a restart of the program.
 
 States: ``queued`` → ``printing`` (claimed, being sent) → ``printed``; ``printing`` → ``queued``
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -35,7 +38,8 @@ from app.documents.data import format_datetime
 from app.documents.fonts import RENDER_LOCK
 from app.documents.layout import INK_THRESHOLD, Para, Raster, layout, stack
 from app.documents.receipts import ROW_MULTIPLE, raster_to_png, thermal_style
-from app.errors import DomainError, IntegrityError, StorageError
+from app.documents.text_receipt import TextReceipt, reprint_lines
+from app.errors import DomainError, IntegrityError, StorageError, UserFacingError
 from app.model import Case, PrintJob, Role, Ticket, utcnow
 from app.services.actor import Actor
 from app.storage.blobs import BlobStore
@@ -87,6 +91,7 @@ class PrintJobView:
     paper_width: int | None = None
     case_number: str = ""
     ticket_number: str = ""
+    has_text: bool = False  # a GB18030 text form is stored with the job
 
     @property
     def state_label(self) -> str:
@@ -111,6 +116,7 @@ def _view(job: PrintJob, case_number: str = "", ticket_number: str = "") -> Prin
         paper_width=job.paper_width,
         case_number=case_number,
         ticket_number=ticket_number,
+        has_text=bool(job.text_ref),
     )
 
 
@@ -153,15 +159,23 @@ def enqueue(
     ticket_id: int | None = None,
     printer: str = DEFAULT_PRINTER,
     reprint_of: int | None = None,
+    text_lines: Sequence[str] | None = None,
+    text_rasters: Sequence[Raster] = (),
 ) -> int:
     """Store ``rasters`` (top to bottom, one cut after the last) as a queued job; returns its id.
 
-    The PNGs are written (and fsynced) before the row, in the caller's transaction: a rolled-back
-    enqueue leaves at most unreferenced blobs, never a job without its pictures.
+    ``text_lines`` (with ``text_rasters``, printed after them: QR code, logo) is the job's GB18030
+    text form, e.g. ``app.documents.text_receipt.receipt_text``; a text-mode printer gets that
+    instead of ``rasters``. The PNGs are written (and fsynced) before the row, in the caller's
+    transaction: a rolled-back enqueue leaves at most unreferenced blobs, never a job without its
+    pictures.
     """
     width = _check_rasters(rasters)
+    if text_lines is None and text_rasters:
+        raise ValueError("text_rasters belong to a text form: give text_lines as well")
     pngs = [raster_to_png(r) for r in rasters]
     refs = [blobs.put(png).sha256 for png in pngs]
+    text_ref = _put_text(blobs, text_lines, text_rasters, width) if text_lines is not None else None
     job = PrintJob(
         case_id=case_id,
         ticket_id=ticket_id,
@@ -175,18 +189,34 @@ def enqueue(
         paper_width=width,
         attempts=0,
         reprint_of=reprint_of,
+        text_ref=text_ref,
     )
     session.add(job)
     session.flush()
     log.info(
-        "print job %d queued (%s, %d raster(s), %d dots, printer %s)",
+        "print job %d queued (%s, %d raster(s), %d dots, printer %s%s)",
         job.id,
         document,
         len(refs),
         width,
         printer,
+        f", text form of {len(text_lines)} lines" if text_lines is not None else "",
     )
     return job.id
+
+
+def _put_text(blobs: BlobStore, lines: Sequence[str], rasters: Sequence[Raster], width: int) -> str:
+    """Store a text form as one JSON blob naming its raster PNGs; returns the blob's SHA-256."""
+    if not lines:
+        raise ValueError("a text form needs at least one line")
+    for line in lines:
+        if "\n" in line or "\r" in line:
+            raise ValueError("a text line must not contain line breaks; pass one string per line")
+    if rasters and _check_rasters(rasters) != width:
+        raise ValueError("the text form's rasters must be as wide as the job's rasters")
+    refs = [blobs.put(raster_to_png(r)).sha256 for r in rasters]
+    payload = {"lines": list(lines), "rasters": refs}
+    return blobs.put(json.dumps(payload, ensure_ascii=False).encode("utf-8")).sha256
 
 
 def case_id_for_number(session: Session, local_number: str) -> int | None:
@@ -261,6 +291,34 @@ def load_rasters(session: Session, blobs: BlobStore, job_id: int) -> list[Raster
     if not job.blob_refs:
         raise StorageError(f"打印任务 {job_id} 没有保存打印内容，无法再次打印。请在办件中重新生成回执。")
     return [_png_to_raster(blobs.get(ref)) for ref in job.blob_refs]
+
+
+def load_text_job(session: Session, blobs: BlobStore, job_id: int) -> TextReceipt | None:
+    """The job's GB18030 text form (lines, then QR/logo rasters); None for a raster-only job.
+
+    Raises StorageError/IntegrityError from the blob store when the stored form is missing or
+    damaged (the job's rasters can still be printed).
+    """
+    job = session.get(PrintJob, job_id)
+    if job is None:
+        raise DomainError(f"找不到打印任务 {job_id}，可能已被删除。请刷新打印任务列表。")
+    if not job.text_ref:
+        return None
+    try:
+        payload = json.loads(blobs.get(job.text_ref).decode("utf-8"))
+        lines = [str(line) for line in payload["lines"]]
+        refs = [str(ref) for ref in payload["rasters"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IntegrityError(
+            f"打印任务 {job_id} 保存的文字内容已损坏，将按图像打印。如反复出现请联系运维人员。"
+        ) from exc
+    return TextReceipt(lines=lines, rasters=[_png_to_raster(blobs.get(ref)) for ref in refs])
+
+
+def load_text_lines(session: Session, blobs: BlobStore, job_id: int) -> list[str] | None:
+    """The lines of the job's text form; None for a raster-only job."""
+    text = load_text_job(session, blobs, job_id)
+    return None if text is None else text.lines
 
 
 def mark_printing(session: Session, job_id: int) -> bool:
@@ -405,8 +463,15 @@ def reprint(session: Session, blobs: BlobStore, actor: Actor, job_id: int) -> in
             f"打印任务 {job_id} 的原任务 {job.reprint_of} 不存在，无法补打。请联系运维人员。"
         )
     rasters = load_rasters(session, blobs, original.id)
-    banner = reprint_banner(int(rasters[0].shape[1]))
-    rasters[0] = np.vstack([banner, rasters[0]])
+    width = int(rasters[0].shape[1])
+    at = utcnow()
+    rasters[0] = np.vstack([reprint_banner(width, at=at), rasters[0]])
+    try:
+        text = load_text_job(session, blobs, original.id)
+    except UserFacingError:
+        # The rasters are the receipt; the text form only makes it faster on a slow printer.
+        log.warning("print job %d: stored text form unreadable; the reprint is raster only", original.id)
+        text = None
     new_id = enqueue(
         session,
         blobs,
@@ -416,6 +481,8 @@ def reprint(session: Session, blobs: BlobStore, actor: Actor, job_id: int) -> in
         ticket_id=original.ticket_id,
         printer=job.printer,
         reprint_of=original.id,
+        text_lines=None if text is None else [*reprint_lines(width, format_datetime(at)), *text.lines],
+        text_rasters=() if text is None else text.rasters,
     )
     before = job.state
     if job.state == FAILED:

@@ -10,6 +10,10 @@ status and then prints every raster and cuts, and records the outcome:
 - sending broke off (paper ran out mid-job, an I/O error, no answer in time): "failed", never
   sent again by itself — print-once beats print-twice for receipts with legal weight.
 
+A job that carries a text form (GB18030 文字模式) goes to a printer in text mode as that form: the
+lines in the printer's font, then its QR/logo rasters. Any other printer, and a text form that
+cannot be read back, gets the job's rasters: the same receipt, only slower on a serial line.
+
 :class:`PrintSpooler` drains the queue on its own thread: at start, when the printer becomes
 ready again (DeviceManager events) and every ``retry_interval_s``. At start it first turns jobs an
 earlier run left "printing" into "failed" (:data:`~app.services.print_queue.INTERRUPTED_MESSAGE`).
@@ -24,6 +28,9 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Final, Protocol, runtime_checkable
 
+from sqlalchemy.orm import Session
+
+from app.documents.text_receipt import TextReceipt
 from app.errors import DeviceUnavailable, UserFacingError
 from app.model import utcnow
 from app.services import print_queue
@@ -50,6 +57,20 @@ class JobPrinter(Protocol):
     """A printer that sends a whole job in one go (one connection, one status check, one cut)."""
 
     def print_job(self, rasters: Sequence[Raster]) -> None: ...
+
+
+#: ``text_mode`` of a printer that takes GB18030 text lines (EscposPrinter, option ``text_mode``).
+GB18030_TEXT_MODE: Final = "gb18030"
+
+
+@runtime_checkable
+class TextModePrinter(Protocol):
+    """A job printer that may be set to GB18030 text mode (``devices.printer_text_mode``)."""
+
+    @property
+    def text_mode(self) -> str: ...
+
+    def print_job(self, rasters: Sequence[Raster], *, text_lines: Sequence[str] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +110,7 @@ def printer_problem(printer: ReceiptPrinter) -> DeviceUnavailable | None:
 
 
 def _device_job(
-    rasters: Sequence[Raster], started: threading.Event
+    rasters: Sequence[Raster], started: threading.Event, text: TextReceipt | None = None
 ) -> Callable[[ReceiptPrinter], _Refused | None]:
     def job(printer: ReceiptPrinter) -> _Refused | None:
         width = printer.paper_width_dots
@@ -100,7 +121,13 @@ def _device_job(
         if problem is not None:
             return _Refused(problem=problem)
         started.set()  # from here on paper may come out: a failure is no longer "nothing sent"
-        if isinstance(printer, JobPrinter):
+        if (
+            text is not None
+            and isinstance(printer, TextModePrinter)
+            and printer.text_mode == GB18030_TEXT_MODE
+        ):
+            printer.print_job(text.rasters, text_lines=text.lines)
+        elif isinstance(printer, JobPrinter):
             printer.print_job(rasters)
         else:
             for raster in rasters:
@@ -126,6 +153,7 @@ def send_job(
     try:
         with db.session() as session:
             rasters = print_queue.load_rasters(session, blobs, job_id)
+            text = _load_text(session, blobs, job_id)
     except UserFacingError as error:
         # A missing or damaged picture will not come back by waiting.
         with db.session() as session:
@@ -145,7 +173,7 @@ def send_job(
     try:
         if devices is None:
             raise DeviceUnavailable(NOT_CONFIGURED, device="printer")
-        future = devices.submit("printer", _device_job(rasters, started))
+        future = devices.submit("printer", _device_job(rasters, started, text))
         try:
             outcome = future.result(timeout=timeout_s)
         except TimeoutError:
@@ -175,6 +203,15 @@ def send_job(
     with db.session() as session:
         print_queue.requeue(session, job_id, str(problem))
     return SendResult(job_id, print_queue.QUEUED, str(problem), problem)
+
+
+def _load_text(session: Session, blobs: BlobStore, job_id: int) -> TextReceipt | None:
+    """The job's text form; None when it has none or it cannot be read (the rasters still print)."""
+    try:
+        return print_queue.load_text_job(session, blobs, job_id)
+    except UserFacingError:
+        log.warning("print job %d: text form unreadable, sending its rasters", job_id, exc_info=True)
+        return None
 
 
 def _finish_failed(db: Database, job_id: int, error: str) -> SendResult:

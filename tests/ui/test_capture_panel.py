@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QListWidget
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
@@ -35,8 +35,12 @@ from devices.camera.base import Frame, Resolution
 from devices.camera.simulated import SimulatedCamera
 from devices.manager import DeviceManager
 from devices.registry import register_driver, unregister_driver
+from devices.scanner.base import ColorMode, ScanSource
+from devices.scanner.sane_scanner import PAGE_TIMEOUT_S
+from devices.scanner.simulated import SimulatedScanner
 from tests.imaging.synth import a4_document, blank_page, desk_frame
-from ui.counter.capture import CapturePanel
+from ui.counter import capture_ops
+from ui.counter.capture import SHEET_TIMEOUT_S, CapturePanel
 from ui.ops import OpRunner
 
 RELIEF = "11341122003051401840510296000000"  # 临时救助, the demo catalog's first item
@@ -522,3 +526,152 @@ def test_the_panel_does_not_leave_the_camera_busy_after_it_is_hidden(
     # Once the preview has let go, a camera job runs within a frame or two.
     devices.submit("camera", lambda _camera: done.set())
     assert done.wait(2.0)
+
+
+# --- the station's scanner settings and a scanner that hangs --------------------------------------------
+
+
+class RecordingScanner(SimulatedScanner):
+    """The simulated scanner, noting the dpi and colour mode each scan was asked for."""
+
+    def __init__(self, *, hang_s: float = 0.0) -> None:
+        super().__init__(feeder_pages=0)
+        self.calls: list[tuple[str, int | None, str | None]] = []
+        self._hang_s = hang_s
+
+    def scan(
+        self, source: ScanSource = "flatbed", dpi: int | None = None, color_mode: ColorMode | None = None
+    ) -> Iterator[np.ndarray]:
+        self.calls.append((source, dpi, color_mode))
+        pages = super().scan(source, dpi, color_mode)
+        if not self._hang_s:
+            return pages
+        hang = self._hang_s
+
+        def slow() -> Iterator[np.ndarray]:
+            time.sleep(hang)  # a sheet that does not come
+            yield from pages
+
+        return slow()
+
+
+def scanner_devices(ctx: AppContext, scanner: RecordingScanner) -> DeviceManager:
+    register_driver("scanner", "recording", lambda _ctx: scanner)
+    manager = DeviceManager({"scanner": "recording"}, work_dir=ctx.work_dir, poll_interval_s=None)
+    manager.start()
+    return manager
+
+
+def test_without_a_choice_the_scan_takes_the_station_resolution_and_colour(
+    qtbot: QtBot, demo_ctx: AppContext, material: MaterialView
+) -> None:
+    scanner = RecordingScanner()
+    manager = scanner_devices(demo_ctx, scanner)
+    panel = make_panel(qtbot, demo_ctx, manager, OpRunner(inline=True), material)
+    try:
+        assert panel.dpi_box.currentText() == panel.colour_box.currentText() == "按本机设置"
+        panel.scan_button.click()
+        choose(panel.dpi_box, 150)
+        choose(panel.colour_box, "bw")
+        panel.scan_button.click()
+        # None lets the driver use devices.scanner_resolution / devices.scanner_mode.
+        # The empty feeder is tried first, then the glass; both times with what the clerk chose.
+        assert scanner.calls == [
+            ("adf", None, None),
+            ("flatbed", None, None),
+            ("adf", 150, "bw"),
+            ("flatbed", 150, "bw"),
+        ]
+        assert len(stored_pages(demo_ctx, panel.target[0], material.id)) == 2  # type: ignore[index]
+    finally:
+        panel.close()
+        manager.stop()
+        unregister_driver("scanner", "recording")
+
+
+def test_a_sheet_waits_longer_than_the_sane_driver_and_a_hung_scanner_is_reported(
+    qtbot: QtBot, demo_ctx: AppContext, material: MaterialView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The driver gives up on a sheet (and cancels it) first; the UI only then.
+    assert SHEET_TIMEOUT_S > PAGE_TIMEOUT_S + 5.0
+    monkeypatch.setattr(capture_ops, "SHEET_TIMEOUT_S", 1.0)
+    scanner = RecordingScanner(hang_s=2.0)
+    manager = scanner_devices(demo_ctx, scanner)
+    messages: list[str] = []
+    panel = make_panel(
+        qtbot, demo_ctx, manager, OpRunner(inline=True, show_message=messages.append), material
+    )
+    try:
+        panel.scan_button.click()
+        assert "扫描仪 1 秒没有送出页面" in panel.problem.text() and panel.problem.isVisibleTo(panel)
+        assert panel.scan_button.isEnabled() and not panel.capturer.scanning and messages == []
+    finally:
+        panel.close()
+        manager.stop()
+        unregister_driver("scanner", "recording")
+
+
+def test_the_scanner_is_asked_again_when_it_was_not_running_yet(
+    qtbot: QtBot, demo_ctx: AppContext, material: MaterialView
+) -> None:
+    # The counter window is built before its devices start.
+    manager = DeviceManager({"scanner": "simulated"}, work_dir=demo_ctx.work_dir, poll_interval_s=None)
+    panel = CapturePanel(demo_ctx, OpRunner(inline=True), manager, lambda: CLERK)
+    qtbot.addWidget(panel)
+    try:
+        assert not panel.scanner_box.isEnabled()
+        manager.start()
+        panel.set_material(case_id_of(demo_ctx, material), material.id, name=material.name)
+        assert panel.scanner_box.isEnabled() and panel.scan_button.isEnabled()
+        assert panel.source_box.count() == 3
+    finally:
+        panel.close()
+        manager.stop()
+
+
+# --- where the panel stands ----------------------------------------------------------------------------
+
+
+def test_the_preview_runs_only_while_pages_can_be_taken(
+    qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager, material: MaterialView
+) -> None:
+    panel = CapturePanel(demo_ctx, OpRunner(inline=True), devices, lambda: CLERK)
+    qtbot.addWidget(panel)
+    try:
+        panel.show()
+        feed = panel.preview.feed
+        assert feed is not None and not feed.running  # nothing chosen: the camera is left alone
+        assert panel.view.currentWidget() is panel.idle_view and not panel.target_label.isVisible()
+        case_id = case_id_of(demo_ctx, material)
+        panel.set_material(case_id, material.id, name=material.name)
+        assert feed.running and panel.view.currentWidget() is panel.preview
+        assert panel.strip_hint.isVisible() and "还没有页面" in panel.strip_hint.text()
+        panel.capture()
+        assert panel.strip.count() == 1 and not panel.strip_hint.isVisible()
+        panel.set_material(case_id, material.id, name=material.name, editable=False, why="办件已受理。")
+        assert not feed.running and panel.idle_view.text() == "办件已受理。"
+        assert not panel.capture_button.isEnabled() and panel.strip.count() == 1
+    finally:
+        panel.close()
+
+
+def test_a_widget_put_beside_the_preview_shares_its_keys_and_stop_lets_the_devices_go(
+    qtbot: QtBot, demo_ctx: AppContext, devices: DeviceManager, material: MaterialView
+) -> None:
+    panel = make_panel(qtbot, demo_ctx, devices, OpRunner(inline=True), material)
+    beside = QListWidget()
+    panel.put_beside(beside)
+    assert panel.beside.widget(0) is beside and panel.beside.widget(1) is panel.view
+    with qtbot.waitActive(panel):
+        panel.show()
+        panel.activateWindow()
+    beside.setFocus()
+    QTest.keyClick(beside, Qt.Key.Key_Space)  # 拍照 while the focus is in the host's widget
+    assert len(stored_pages(demo_ctx, panel.target[0], material.id)) == 1  # type: ignore[index]
+    qtbot.waitUntil(lambda: panel.preview.frames_painted > 0, timeout=WAIT_MS)
+    panel.stop()
+    feed = panel.preview.feed
+    assert feed is not None and not feed.running
+    done = threading.Event()
+    devices.submit("camera", lambda _camera: done.set())
+    assert done.wait(2.0)  # the camera thread is free for the DeviceManager to stop

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import load_config
@@ -16,8 +19,14 @@ from app.context import AppContext
 from app.model import Role
 from app.services import case_flow, queue
 from app.services.actor import Actor
+from app.services.applicants import applicant_typed
 from app.services.catalog import ItemSummary
+from app.services.materials import case_materials
+from app.validation import make_id_number
 from devices.manager import DeviceManager
+from devices.registry import register_driver, unregister_driver
+from devices.scanner.base import ColorMode, ScanSource
+from devices.scanner.simulated import SimulatedScanner
 from ui.counter import item_panel as item_panel_module
 from ui.counter import run_counter
 from ui.counter.case_list import CaseListWindow
@@ -114,7 +123,9 @@ def test_f1_calls_a_ticket_and_reading_the_applicant_starts_service(
     assert window.visit.ticket is not None and window.visit.ticket.state == "serving"
 
 
-def test_installer_sees_the_counter_keys_disabled_with_the_role_needed(qtbot: QtBot, demo_ctx: AppContext) -> None:
+def test_installer_sees_the_counter_keys_disabled_with_the_role_needed(
+    qtbot: QtBot, demo_ctx: AppContext
+) -> None:
     w = CounterWindow(demo_ctx, OpRunner(inline=True), None, INSTALLER)
     qtbot.addWidget(w)
     assert not w.queue_panel.buttons["call_next"].isEnabled()
@@ -149,7 +160,9 @@ def test_idle_lock_covers_the_counter_and_keys_do_nothing_meanwhile(
     with demo_ctx.db.session() as session:
         queue.issue_ticket(session, station_code=demo_ctx.station_code, category="A")
     window.queue_panel.refresh()
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     lock = window.idle_lock
     assert lock.locked
     assert lock.screen.geometry() == window.rect()
@@ -177,7 +190,9 @@ def test_ctrl_l_opens_the_case_list(qtbot: QtBot, window: CounterWindow) -> None
 def test_sync_backlog_follows_case_changes(window: CounterWindow, demo_ctx: AppContext) -> None:
     assert window.status_bar.outbox_label.text() == "待同步 0 件"
     with demo_ctx.db.session() as session:
-        case_flow.pre_register(session, CLERK, station_code=demo_ctx.station_code, item_impl_code=BUILDING_PERMIT)
+        case_flow.pre_register(
+            session, CLERK, station_code=demo_ctx.station_code, item_impl_code=BUILDING_PERMIT
+        )
     window._runner.operation_did_execute.emit(Changes(cases=True))
     assert window.status_bar.outbox_label.text() != "待同步 0 件"
 
@@ -394,3 +409,117 @@ def test_smoke_outside_demo_mode_runs_read_only(
     config = load_config(None, overrides={"ui.demo": "false", "storage.key_source": "file"})
     assert run_counter(dataclasses.replace(demo_ctx, config=config), smoke=True) == 0
     assert boxes == []
+
+
+# --- the materials step: capture panel in the window ----------------------------------------------------
+
+
+class SlowScanner(SimulatedScanner):
+    """A feeder that takes a moment per sheet, so the window can be closed in the middle of a batch."""
+
+    def scan(
+        self, source: ScanSource = "flatbed", dpi: int | None = None, color_mode: ColorMode | None = None
+    ) -> Iterator[np.ndarray]:
+        pages = super().scan(source, dpi, color_mode)
+
+        def slowly() -> Iterator[np.ndarray]:
+            for page in pages:
+                time.sleep(0.2)
+                yield page
+
+        return slowly()
+
+
+@pytest.fixture
+def capture_devices(demo_ctx: AppContext) -> Iterator[DeviceManager]:
+    """Simulated camera and a slow-feeding scanner; not started, as in run_counter."""
+    register_driver("scanner", "slow", lambda _ctx: SlowScanner(feeder_pages=6))
+    manager = DeviceManager(
+        {"camera": "simulated", "scanner": "slow"}, work_dir=demo_ctx.work_dir, poll_interval_s=None
+    )
+    yield manager
+    manager.stop()
+    unregister_driver("scanner", "slow")
+
+
+def start_visit(ctx: AppContext, window: CounterWindow) -> None:
+    number = make_id_number("341122", dt.date(1975, 6, 1), 5, "女")
+    with ctx.db.session() as session:
+        window.visit.applicant = applicant_typed(
+            session, CLERK, name="周桂兰", id_number=number, mobile="13905501234"
+        )
+    window.visit.item_impl_code = BUILDING_PERMIT
+
+
+def inside(window: CounterWindow, widget: QWidget) -> bool:
+    return window.rect().contains(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()))
+
+
+def test_f7_captures_into_the_materials_step_and_it_fits_a_1366_by_768_screen(
+    qtbot: QtBot, demo_ctx: AppContext, capture_devices: DeviceManager
+) -> None:
+    window = CounterWindow(demo_ctx, OpRunner(inline=True), capture_devices, CLERK)
+    qtbot.addWidget(window)
+    capture_devices.start()
+    window.resize(1366, 768)
+    show_active(qtbot, window)
+    start_visit(demo_ctx, window)
+    panel = window.materials_panel
+    capture = panel.capture_panel
+    assert capture.parentWidget() is not None and capture.isVisibleTo(panel)
+    qtbot.keyClick(window, Qt.Key.Key_F7)  # opens the case (收件), then takes the page
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    assert window.visit.case is not None
+    assert capture.strip.count() == 2 and panel.rows()[0][2] == "已收 2 页"
+    qtbot.waitUntil(lambda: capture.preview.frames_painted > 0, timeout=10_000)
+    assert capture.preview.message == ""
+    # Nothing pushes the window past the screen, and every control is on it.
+    assert window.minimumSizeHint().height() <= 768 and window.minimumSizeHint().width() <= 1366
+    assert window.size().height() == 768
+    controls = [
+        capture.capture_button,
+        capture.scan_button,
+        capture.import_button,
+        capture.strip,
+        panel.table,
+    ]
+    controls += [*capture.page_buttons.values(), capture.corners_button, panel.original_seen]
+    assert all(inside(window, widget) and widget.isVisible() for widget in controls)
+    assert capture.scan_button.isEnabled()  # the scanner was asked again once it had started
+
+
+def test_closing_the_window_stops_preview_and_scan_before_the_devices_stop(
+    qtbot: QtBot, demo_ctx: AppContext, capture_devices: DeviceManager
+) -> None:
+    runner = OpRunner()
+    try:
+        window = CounterWindow(demo_ctx, runner, capture_devices, CLERK)
+        qtbot.addWidget(window)
+        capture_devices.start()
+        show_active(qtbot, window)
+        start_visit(demo_ctx, window)
+        panel = window.materials_panel
+        capture = panel.capture_panel
+        panel.open_case()
+        qtbot.waitUntil(lambda: capture.target is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: capture.scan_button.isEnabled(), timeout=10_000)
+        qtbot.waitUntil(lambda: capture.preview.frames_painted > 0, timeout=10_000)
+        sheets: list[int] = []
+        capture.capturer.sheet_will_scan.connect(sheets.append)
+        capture.scan_button.click()  # six sheets in the feeder
+        qtbot.waitUntil(lambda: len(sheets) >= 2, timeout=10_000)
+        window.close()  # as ModeLaunch.close: the window first, then the runner, then the devices
+        feed = capture.preview.feed
+        assert feed is not None and not feed.running
+        runner.shutdown()
+        QApplication.processEvents()  # as ModeLaunch.close does last: pages on their way arrive
+        assert len(sheets) < 6  # the feeder was not emptied after the window closed
+        case = window.visit.case
+        assert case is not None
+        with demo_ctx.db.session() as session:  # every sheet that went through is stored
+            assert len(case_materials(session, case.id)[0].pages) == len(sheets)
+        done = threading.Event()
+        capture_devices.submit("camera", lambda _camera: done.set())
+        assert done.wait(2.0)  # the camera thread is free, so DeviceManager.stop() does not wait
+    finally:
+        runner.shutdown()

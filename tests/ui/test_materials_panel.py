@@ -18,7 +18,7 @@ from app.context import AppContext
 from app.model import Role
 from app.services.actor import Actor
 from app.services.applicants import ApplicantView, applicant_typed
-from app.services.case_flow import open_case
+from app.services.case_flow import open_case, transition
 from app.services.materials import add_page, case_materials
 from app.validation import make_id_number
 from devices.manager import DeviceManager
@@ -155,89 +155,119 @@ def test_a_bundle_previews_one_merged_material_list(qtbot: QtBot, demo_ctx: AppC
 def test_f7_opens_the_case_and_captures_a_page_with_a_green_verdict(
     panel: MaterialsPanel, visit: Visit, demo_ctx: AppContext
 ) -> None:
+    capture = panel.capture_panel
     assert panel.start_button.isVisibleTo(panel)
+    assert capture.target is None and "开始收件" in capture.idle_view.text()
+    assert not capture.capture_button.isEnabled()
     assert panel.capture_shortcut.key().toString() == "F7"
-    panel.buttons["capture"].click()
+    panel.capture()
     assert visit.case is not None and visit.case.state_label == "已收件"
     first = panel.current_material()
     assert first is not None and first.position == 0 and len(first.pages) == 1
+    assert capture.target == (visit.case.id, first.id)
+    assert capture.target_label.text() == f"采集到：{first.name}"
     page = first.pages[0]
     assert page.verdict.ok and page.size <= 90_000
-    assert panel.page_texts() == [f"第 1 页\n{page.verdict.message}"]
     assert page.verdict.message.startswith("合格")
-    assert panel.page_colours() == [OK_COLOUR]
-    assert not panel.page_strip.item(0).icon().isNull()
+    assert capture.strip.captions() == [f"第 1 页\n{page.verdict.message}"]
+    assert capture.strip.colours() == [OK_COLOUR]
+    assert capture.strip.pages()[0].thumbnail is not None
     assert panel.rows()[0][2] == "已收 1 页" and panel.rows()[0][3] == "全部合格"
     with demo_ctx.db.session() as session:
         stored = case_materials(session, visit.case.id)
     assert len(stored[0].pages) == 1
 
 
-def test_imports_are_fitted_checked_or_refused_with_a_message(
+def test_the_capture_panel_follows_the_material_chosen_in_the_checklist(
+    panel: MaterialsPanel, visit: Visit
+) -> None:
+    panel.open_case()
+    assert visit.case is not None
+    first, second = panel.materials()[:2]
+    panel.capture()
+    panel.select_material(second.id)
+    capture = panel.capture_panel
+    assert capture.target == (visit.case.id, second.id) and capture.strip.count() == 0
+    panel.capture()
+    panel.capture()
+    rows = panel.rows()
+    assert rows[first.position][2] == "已收 1 页" and rows[second.position][2] == "已收 2 页"
+    assert capture.strip.count() == 2
+    panel.select_material(first.id)
+    assert capture.target == (visit.case.id, first.id) and capture.strip.count() == 1
+
+
+def test_imports_go_through_the_pipeline_and_a_too_small_image_is_refused_with_a_message(
     panel: MaterialsPanel, tmp_path: Path, messages: list[str]
 ) -> None:
     panel.open_case()
+    capture = panel.capture_panel
     big = tmp_path / "big.png"
     noise = np.random.default_rng(1).integers(0, 255, (2400, 1800, 3), np.uint8)
     big.write_bytes(cv2.imencode(".png", noise)[1].tobytes())
     scanned = tmp_path / "scanned.pdf"
     scanned.write_bytes(img2pdf.convert(jpeg()))
-    panel.import_paths([big, scanned])
+    capture.import_paths([big, scanned])
     pages = panel.current_material().pages  # type: ignore[union-attr]
-    assert [p.format for p in pages] == ["jpeg", "pdf"]
-    assert pages[0].verdict.ok and pages[0].size <= 90_000 and max(pages[0].width, pages[0].height) <= 1600
-    assert not pages[1].verdict.ok and "格式不符" in pages[1].verdict.message
-    assert panel.page_colours() == [OK_COLOUR, BAD_COLOUR]
-    assert panel.rows()[0][3] == "1 页不合格"
+    # The PDF page is taken out of its PDF and fitted like any other page.
+    assert [p.format for p in pages] == ["jpeg", "jpeg"]
+    assert all(p.verdict.ok and p.size <= 90_000 and max(p.width, p.height) <= 1600 for p in pages)
+    assert capture.strip.colours() == [OK_COLOUR, OK_COLOUR]
+    assert panel.rows()[0][2] == "已收 2 页" and panel.rows()[0][3] == "全部合格"
     assert messages == []
 
     small = tmp_path / "small.jpg"
     small.write_bytes(jpeg(400, 300))
-    panel.import_paths([small])
-    assert len(messages) == 1 and "小于要求的 640×480" in messages[0]
+    capture.import_paths([small])
+    assert "小于要求的 640×480" in capture.problem.text() and capture.problem.isVisibleTo(capture)
+    assert messages == []  # said in the panel, not in a box
     assert len(panel.current_material().pages) == 2  # type: ignore[union-attr]
 
 
 def test_scanning_the_feeder_then_rotate_move_and_delete_keep_the_order(panel: MaterialsPanel) -> None:
     panel.open_case()
-    panel.buttons["scan"].click()
+    capture = panel.capture_panel
+    capture.scan_button.click()
     material = panel.current_material()
     assert material is not None and [p.position for p in material.pages] == [0, 1, 2]
-    assert "扫描完成，共 3 页" in panel.progress.text()
+    assert capture.status.text() == "扫描完成，共 3 页。"
+    assert panel.rows()[0][2] == "已收 3 页"
     first, second, third = (p.sha256 for p in material.pages)
     assert len({first, second, third}) == 3  # numbered sheets: three different pages
 
-    panel.select_page(1)
-    panel.buttons["rotate"].click()
+    capture.strip.setCurrentRow(1)
+    capture.page_buttons["rotate"].click()
     pages = panel.current_material().pages  # type: ignore[union-attr]
     turned = pages[1]
     assert turned.sha256 not in (first, second, third) and turned.rotation == 90
     assert turned.width > turned.height  # the portrait sheet is now landscape
     assert [pages[0].sha256, pages[2].sha256] == [first, third]
-    assert panel.current_page() == turned  # the turned page stays selected
+    assert capture.strip.current_page() == turned  # the turned page stays selected
 
-    panel.select_page(0)
-    panel.buttons["delete"].click()
+    capture.strip.setCurrentRow(0)
+    capture.page_buttons["delete"].click()
     pages = panel.current_material().pages  # type: ignore[union-attr]
     assert [p.sha256 for p in pages] == [turned.sha256, third]
     assert [p.position for p in pages] == [0, 1]
 
-    panel.select_page(0)
-    assert not panel.buttons["up"].isEnabled()
-    panel.buttons["down"].click()
+    capture.strip.setCurrentRow(0)
+    assert not capture.page_buttons["earlier"].isEnabled()
+    capture.page_buttons["later"].click()
     pages = panel.current_material().pages  # type: ignore[union-attr]
     assert [p.sha256 for p in pages] == [third, turned.sha256]
-    assert panel.current_page() is not None and panel.current_page().sha256 == turned.sha256  # type: ignore[union-attr]
+    current = capture.strip.current_page()
+    assert current is not None and current.sha256 == turned.sha256
 
 
 def test_cancel_stops_a_scan_before_the_next_sheet(panel: MaterialsPanel) -> None:
     panel.open_case()
-    panel.scan_did_progress.connect(lambda _n: panel.cancel_scan())
-    panel.buttons["scan"].click()
+    capture = panel.capture_panel
+    panel.scan_did_progress.connect(lambda _n: capture.cancel_scan())
+    capture.scan_button.click()
     assert len(panel.current_material().pages) == 1  # type: ignore[union-attr]
-    assert panel.progress.text() == "已取消扫描，已保存 1 页。"
-    assert not panel.cancel_button.isVisibleTo(panel)
-    assert panel.buttons["scan"].isEnabled()
+    assert capture.status.text() == "已取消扫描，已保存 1 页。"
+    assert not capture.cancel_button.isVisibleTo(capture)
+    assert capture.scan_button.isEnabled() and panel.buttons["reuse"].isEnabled()
 
 
 def test_a_scan_on_worker_threads_stores_every_sheet_in_order(
@@ -247,16 +277,35 @@ def test_a_scan_on_worker_threads_stores_every_sheet_in_order(
     try:
         panel = MaterialsPanel(demo_ctx, runner, visit, devices)
         qtbot.addWidget(panel)
+        capture = panel.capture_panel
         panel.open_case()
         qtbot.waitUntil(lambda: panel.current_material() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: capture.scan_button.isEnabled(), timeout=5000)
         progress: list[int] = []
         panel.scan_did_progress.connect(progress.append)
-        panel.buttons["scan"].click()
-        assert panel.cancel_button.isVisibleTo(panel) and not panel.buttons["capture"].isEnabled()
+        capture.scan_button.click()
+        assert capture.cancel_button.isVisibleTo(capture) and not capture.scan_button.isEnabled()
+        assert not panel.buttons["reuse"].isEnabled()  # no reuse while sheets are coming in
         qtbot.waitUntil(lambda: len(panel.current_material().pages) == 3, timeout=10_000)  # type: ignore[union-attr]
         assert progress == [1, 2, 3]
-        assert panel.progress.text() == "扫描完成，共 3 页。"
-        assert not panel.cancel_button.isVisibleTo(panel)
+        qtbot.waitUntil(lambda: not capture.capturer.scanning, timeout=10_000)
+        assert capture.status.text() == "扫描完成，共 3 页。"
+        assert not capture.cancel_button.isVisibleTo(capture) and panel.buttons["reuse"].isEnabled()
+    finally:
+        runner.shutdown()
+
+
+def test_f7_waits_for_the_checklist_of_the_case_it_opens(
+    qtbot: QtBot, demo_ctx: AppContext, visit: Visit, devices: DeviceManager
+) -> None:
+    runner = OpRunner()
+    try:
+        panel = MaterialsPanel(demo_ctx, runner, visit, devices)
+        qtbot.addWidget(panel)
+        panel.capture()  # opening the case and loading its checklist run on worker threads
+        qtbot.waitUntil(lambda: panel.current_material() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: len(panel.current_material().pages) == 1, timeout=10_000)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: panel.rows()[0][2] == "已收 1 页", timeout=5000)
     finally:
         runner.shutdown()
 
@@ -269,11 +318,24 @@ def test_f7_scans_on_a_pc_without_a_camera(
     try:
         panel = MaterialsPanel(demo_ctx, OpRunner(inline=True, show_message=messages.append), visit, manager)
         qtbot.addWidget(panel)
-        panel.buttons["capture"].click()
+        panel.capture()
         assert messages == []
         assert len(panel.current_material().pages) == 3  # type: ignore[union-attr]
+        assert not panel.capture_panel.page_buttons["retake"].isEnabled()  # 重拍 needs the camera
     finally:
         manager.stop()
+
+
+def test_f7_without_camera_or_scanner_says_what_to_use_instead(
+    qtbot: QtBot, demo_ctx: AppContext, visit: Visit, messages: list[str]
+) -> None:
+    panel = MaterialsPanel(demo_ctx, OpRunner(inline=True, show_message=messages.append), visit)
+    qtbot.addWidget(panel)
+    panel.capture()
+    capture = panel.capture_panel
+    assert visit.case is not None and "没有配置高拍仪" in capture.problem.text()
+    assert panel.current_material().pages == ()  # type: ignore[union-attr]
+    assert messages == []
 
 
 def test_retake_replaces_the_page_in_place(panel: MaterialsPanel, visit: Visit, demo_ctx: AppContext) -> None:
@@ -284,17 +346,18 @@ def test_retake_replaces_the_page_in_place(panel: MaterialsPanel, visit: Visit, 
     with demo_ctx.db.session() as session:
         add_page(session, demo_ctx.blobs, CLERK, material.id, jpeg(seed=1))
         add_page(session, demo_ctx.blobs, CLERK, material.id, jpeg(seed=2))
-    panel.reload()
-    before = [p.sha256 for p in panel.current_material().pages]  # type: ignore[union-attr]
-    panel.select_page(0)
-    panel.buttons["retake"].click()
+    panel.capture_panel.reload()
+    before = [shown.page.sha256 for shown in panel.capture_panel.strip.pages()]
+    panel.capture_panel.strip.setCurrentRow(0)
+    panel.capture_panel.page_buttons["retake"].click()
     after = [p.sha256 for p in panel.current_material().pages]  # type: ignore[union-attr]
     assert len(after) == 2 and after[1] == before[1] and after[0] != before[0]
+    assert panel.capture_panel.status.text() == "已重拍该页。"
 
 
 def test_original_seen_and_deferral_show_in_the_status(panel: MaterialsPanel, qtbot: QtBot) -> None:
     panel.open_case()
-    panel.buttons["capture"].click()
+    panel.capture()
     panel.original_seen.click()
     assert panel.rows()[0][2] == "已收 1 页，已核验原件"
 
@@ -342,5 +405,44 @@ def test_nothing_can_be_captured_before_an_item_is_chosen(qtbot: QtBot, demo_ctx
     panel = MaterialsPanel(demo_ctx, OpRunner(inline=True), Visit(CLERK))
     qtbot.addWidget(panel)
     assert panel.heading.text() == "请先在左侧选择事项"
-    assert not panel.buttons["capture"].isEnabled()
+    assert not panel.capture_panel.capture_button.isEnabled()
     assert not panel.start_button.isVisibleTo(panel)
+    assert panel.capture_panel.idle_view.text() == "请先在左侧选择事项"
+    panel.capture()  # F7 before an item is chosen opens nothing
+    assert panel.case is None
+
+
+def test_an_accepted_case_shows_its_pages_but_takes_no_more(
+    panel: MaterialsPanel, visit: Visit, demo_ctx: AppContext
+) -> None:
+    panel.open_case()
+    panel.capture()
+    assert visit.case is not None
+    with demo_ctx.db.session() as session:
+        accepted = transition(session, visit.case.id, "accept", CLERK)
+    visit.case = accepted
+    capture = panel.capture_panel
+    assert capture.strip.count() == 1 and capture.view.currentWidget() is capture.idle_view
+    assert capture.idle_view.text() == "办件已受理，材料不能再修改。"
+    assert not capture.capture_button.isEnabled() and not capture.page_buttons["delete"].isEnabled()
+    assert not panel.buttons["reuse"].isEnabled() and not panel.original_seen.isEnabled()
+    panel.capture()
+    assert capture.problem.text() == "办件已受理，材料不能再修改。"
+    assert len(panel.current_material().pages) == 1  # type: ignore[union-attr]
+
+
+def test_a_page_that_fails_the_profile_is_red_in_the_checklist_and_the_strip(
+    panel: MaterialsPanel, demo_ctx: AppContext
+) -> None:
+    panel.open_case()
+    material = panel.current_material()
+    assert material is not None
+    with demo_ctx.db.session() as session:  # e.g. reused from an older case, taken before the rule
+        add_page(session, demo_ctx.blobs, CLERK, material.id, jpeg(400, 300))
+    panel.reload()
+    panel.capture_panel.reload()
+    panel.capture()
+    assert panel.rows()[0][3] == "1 页不合格"
+    assert panel.table.topLevelItem(0).foreground(3).color().name() == BAD_COLOUR  # type: ignore[union-attr]
+    assert panel.capture_panel.strip.colours() == [BAD_COLOUR, OK_COLOUR]
+    assert "像素不足：400×300" in panel.capture_panel.strip.captions()[0]

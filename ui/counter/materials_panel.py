@@ -1,31 +1,27 @@
-"""材料 panel: the material checklist (材料清单) and, once a case exists, every page of every material.
+"""材料 panel: the material checklist (材料清单) and, once a case exists, the capture panel for it.
 
 Before a case is opened the panel previews the chosen item's or bundle's checklist: what to
 collect, whether it is 必要 (required, bold), 非必要 (optional) or 容缺后补 (may follow after
 acceptance), and how many originals and copies. Once ``visit.case`` is set it lists the case's
-materials with their status and, for the selected material, the page thumbnails with each page's
-verdict against the output profile in green or red words. The actions work on the selected
-material or page: F7 拍照, 扫描 (feeder, with progress and 取消), 导入文件, 上移/下移, 旋转, 删除, 重拍,
-原件已核验, 复用 and 容缺. F7 without a case first opens one (收件) for the visit.
+materials with their status and the verdict of their pages; the selected material is the one the
+:class:`~ui.counter.capture.CapturePanel` beside it captures into (live preview, 拍照, 扫描, 导入文件,
+and the page strip with 前移/后移, 旋转, 删除, 重拍). Here stay what concerns a material as a whole:
+原件已核验, 复用 and 容缺. F7 takes a page from the 高拍仪 (or scans, on a PC with a scanner and no
+高拍仪); without a case it first opens one (收件) for the visit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -36,15 +32,18 @@ from PySide6.QtWidgets import (
 from app.case_states import CaseState
 from app.context import AppContext
 from app.errors import DomainError
+from app.imaging.profiles import DEFAULT_PROFILE_KEY
+from app.services import materials as material_service
 from app.services.actor import Actor
 from app.services.case_views import CaseView
 from app.services.catalog import ItemSummary
-from app.services.materials import MaterialView, PageView, ReusableSet
+from app.services.materials import MaterialView, ReusableSet
 from devices.manager import DeviceManager
 from devices.registry import NO_DRIVER
 from ui import core_labels
 from ui.counter import material_operations as ops
-from ui.counter.capture import PageCapture
+from ui.counter.capture import CapturePanel
+from ui.counter.capture_preview import has_camera
 from ui.counter.case_operations import (
     CaseResult,
     ItemGuide,
@@ -55,13 +54,17 @@ from ui.counter.case_operations import (
 )
 from ui.counter.decision_dialogs import DeferDialog, ReuseDialog
 from ui.counter.visit import Visit
-from ui.ops import OpRunner
+from ui.ops import Op, OpRunner
 
 REQUIRED = "1"
 CAPTURE_KEY = "F7"
 OK_COLOUR = "#1b5e20"
 BAD_COLOUR = "#b71c1c"
 EDITABLE_STATES = frozenset({CaseState.PRE_REGISTERED, CaseState.RECEIVED, CaseState.CORRECTION_REQUESTED})
+#: Below this width the checklist hides 要求 (required rows are bold anyway), below the second
+#: also its last column (份数 or 页面检查); each row's tooltip still says everything.
+NARROW_WIDTH = 420
+NARROWER_WIDTH = 330
 # Texts below are Chinese source strings of the "MaterialsPanel" translation context.
 COLUMNS = (
     str(QT_TRANSLATE_NOOP("MaterialsPanel", "材料名称")),
@@ -76,52 +79,11 @@ CASE_COLUMNS = (
     str(QT_TRANSLATE_NOOP("MaterialsPanel", "页面检查")),
 )
 NO_ITEM_HINT = str(QT_TRANSLATE_NOOP("MaterialsPanel", "请先在左侧选择事项"))
-IMPORT_FILTER = str(QT_TRANSLATE_NOOP("MaterialsPanel", "图片或 PDF (*.jpg *.jpeg *.png *.pdf)"))
+NO_CASE_HINT = str(
+    QT_TRANSLATE_NOOP("MaterialsPanel", "点“开始收件”或按 F7 建立办件后，即可拍摄、扫描或导入材料。")
+)
+# What concerns a material as a whole (the page actions are the capture panel's).
 ACTIONS = (
-    (
-        "capture",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "拍照 (F7)")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "用高拍仪拍摄一页，加到选中的材料（没有高拍仪时扫描）")),
-    ),
-    (
-        "scan",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "扫描")),
-        str(
-            QT_TRANSLATE_NOOP(
-                "MaterialsPanel", "用扫描仪扫描进纸器中的全部页面（进纸器空时扫描平板上的一页）"
-            )
-        ),
-    ),
-    (
-        "import",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "导入文件")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "导入 JPG、PNG 或 PDF 文件")),
-    ),
-    (
-        "up",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "上移")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "选中的页前移一位")),
-    ),
-    (
-        "down",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "下移")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "选中的页后移一位")),
-    ),
-    (
-        "rotate",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "旋转")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "选中的页顺时针旋转 90°")),
-    ),
-    (
-        "delete",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "删除")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "删除选中的页")),
-    ),
-    (
-        "retake",
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "重拍")),
-        str(QT_TRANSLATE_NOOP("MaterialsPanel", "用高拍仪重新拍摄选中的页")),
-    ),
     (
         "reuse",
         str(QT_TRANSLATE_NOOP("MaterialsPanel", "复用…")),
@@ -133,7 +95,6 @@ ACTIONS = (
         str(QT_TRANSLATE_NOOP("MaterialsPanel", "容缺后补材料：登记申请人的承诺和补交日期")),
     ),
 )
-PAGE_ACTIONS = frozenset({"up", "down", "rotate", "delete", "retake"})
 
 
 def status_text(material: MaterialView) -> str:
@@ -159,14 +120,39 @@ def check_text(material: MaterialView) -> tuple[str, bool | None]:
     return QCoreApplication.translate("MaterialsPanel", "全部合格"), True
 
 
-def page_text(page: PageView) -> str:
-    """ "第 2 页" and the page's verdict (the verdict is the core's, in Chinese)."""
-    number = QCoreApplication.translate("MaterialsPanel", "第 {n} 页").format(n=page.position + 1)
-    return number + "\n" + page.verdict.message
+def load_checklist(
+    ctx: AppContext, case_id: int, *, profile_key: str = DEFAULT_PROFILE_KEY
+) -> Op[tuple[MaterialView, ...]]:
+    """The case's checklist with each page's verdict (no thumbnails: the capture panel has its own)."""
+
+    def run() -> tuple[MaterialView, ...]:
+        with ctx.db.session() as session:
+            return tuple(material_service.case_materials(session, case_id, profile_key=profile_key))
+
+    return Op(run=run, name="load_checklist")
+
+
+class _Checklist(QTreeWidget):
+    """The material table; beside the camera preview it is narrow, so it gives the names the room."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, 192)  # what the camera preview beside it leaves; it grows with the window
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        width = event.size().width()
+        self.setColumnHidden(1, width < NARROW_WIDTH)
+        self.setColumnHidden(3, width < NARROWER_WIDTH)
+        super().resizeEvent(event)
+
+    def row_tip(self, cells: list[str]) -> str:
+        """The name, then "column: value" for every other column."""
+        header = self.headerItem()
+        lines = [f"{header.text(column)}：{text}" for column, text in enumerate(cells) if column and text]
+        return "\n".join([cells[0], *lines])
 
 
 class MaterialsPanel(QGroupBox):
-    """The checklist of the visit's item, then of its case with pages and page actions."""
+    """The checklist of the visit's item, then of its case, with the capture panel for its materials."""
 
     materials_did_load = Signal(object)  # tuple[MaterialView, ...] of the shown case
     case_did_open = Signal(object)  # CaseView opened here (收件 before the first page)
@@ -190,8 +176,8 @@ class MaterialsPanel(QGroupBox):
         self._preview_key: tuple[str, str] | None = None
         self._case: CaseView | None = None
         self._materials: tuple[MaterialView, ...] = ()
-        self._thumbnails: dict[str, QImage | None] = {}
-        self.capturer = PageCapture(ctx, runner, devices, self._actor, self)
+        self._loaded_case: int | None = None  # the case whose checklist is shown
+        self._capture_when_loaded = False  # F7 came while the new case's checklist was loading
         self.reuse_dialog: ReuseDialog | None = None
         self.defer_dialog: DeferDialog | None = None
 
@@ -203,11 +189,12 @@ class MaterialsPanel(QGroupBox):
         self.start_button.setToolTip(self.tr("为本次办事建立办件，之后即可拍摄、扫描材料"))
         self.start_button.clicked.connect(lambda: self.open_case())
         self.start_button.hide()
-        self.table = QTreeWidget()
+        self.table = _Checklist()
         self.table.setObjectName("materials_table")
         self.table.setHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setMinimumWidth(180)
         header = self.table.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -215,80 +202,47 @@ class MaterialsPanel(QGroupBox):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.currentItemChanged.connect(lambda *_: self._material_changed())
 
-        self.page_strip = QListWidget()
-        self.page_strip.setObjectName("page_strip")
-        self.page_strip.setViewMode(QListView.ViewMode.IconMode)
-        self.page_strip.setFlow(QListView.Flow.LeftToRight)
-        self.page_strip.setWrapping(False)
-        self.page_strip.setMovement(QListView.Movement.Static)
-        self.page_strip.setIconSize(QSize(ops.THUMBNAIL_HEIGHT, ops.THUMBNAIL_HEIGHT))
-        self.page_strip.setGridSize(QSize(ops.THUMBNAIL_HEIGHT + 90, ops.THUMBNAIL_HEIGHT + 56))
-        self.page_strip.setWordWrap(True)
-        self.page_strip.setFixedHeight(ops.THUMBNAIL_HEIGHT + 76)
-        self.page_strip.currentRowChanged.connect(lambda _row: self._update_actions())
-
+        # The selected material's own actions sit in the heading row, beside the case they belong to:
+        # beside the preview there is no width to spare, under it no height.
         self.buttons: dict[str, QPushButton] = {}
-        row_one, row_two = QHBoxLayout(), QHBoxLayout()
-        for index, (name, text, tip) in enumerate(ACTIONS):
-            button = QPushButton(self.tr(text))
-            button.setObjectName(f"material_{name}")
-            button.setToolTip(self.tr(tip))
-            (row_one if index < 3 else row_two).addWidget(button)
-            self.buttons[name] = button
-        # A QShortcut, not button.setShortcut: that one clicks 100 ms later (animateClick), and a
-        # held key must not take a burst of pictures.
-        self.capture_shortcut = QShortcut(QKeySequence(CAPTURE_KEY), self, self.buttons["capture"].click)
-        self.capture_shortcut.setAutoRepeat(False)
+        actions = QHBoxLayout()
         self.original_seen = QCheckBox(self.tr("原件已核验"))
         self.original_seen.setObjectName("original_seen")
         self.original_seen.clicked.connect(self.set_original_seen)
-        row_one.addWidget(self.original_seen)
-        row_one.addStretch(1)
-        row_two.addStretch(1)
-        handlers = {
-            "capture": self.capture,
-            "scan": self.scan,
-            "import": self.choose_files,
-            "up": lambda: self.move_selected(-1),
-            "down": lambda: self.move_selected(1),
-            "rotate": self.rotate_selected,
-            "delete": self.delete_selected,
-            "retake": self.retake_selected,
-            "reuse": self.reuse,
-            "defer": self.defer,
-        }
-        for name, handler in handlers.items():
-            self.buttons[name].clicked.connect(lambda _checked=False, h=handler: h())
+        actions.addWidget(self.original_seen)
+        for name, text, tip in ACTIONS:
+            button = QPushButton(self.tr(text))
+            button.setObjectName(f"material_{name}")
+            button.setToolTip(self.tr(tip))
+            actions.addWidget(button)
+            self.buttons[name] = button
+        self.buttons["reuse"].clicked.connect(self.reuse)
+        self.buttons["defer"].clicked.connect(self.defer)
+        self._material_actions: tuple[QWidget, ...] = (self.original_seen, *self.buttons.values())
 
-        self.progress = QLabel()
-        self.progress.setObjectName("materials_progress")
-        self.progress.setWordWrap(True)
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.setObjectName("cancel_scan")
-        self.cancel_button.clicked.connect(self.cancel_scan)
-        self.cancel_button.hide()
-        self.capturer.page_did_store.connect(self._changed)
-        self.capturer.progress_did_change.connect(self.progress.setText)
-        self.capturer.scan_did_progress.connect(self.scan_did_progress)
-        self.capturer.scan_did_finish.connect(self._scan_finished)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
+        self.capture_panel = CapturePanel(ctx, runner, devices, self._actor, parent=self)
+        self.capture_panel.put_beside(self.table, share=0.5)
+        self.capture_panel.material_did_change.connect(self._pages_changed)
+        self.capture_panel.scanning_did_change.connect(lambda _scanning: self._update_actions())
+        self.capture_panel.capturer.scan_did_progress.connect(self.scan_did_progress)
+        # A QShortcut, not button.setShortcut: that one clicks 100 ms later (animateClick), and a
+        # held key must not take a burst of pictures. Window-wide: F7 works wherever the focus is.
+        self.capture_shortcut = QShortcut(QKeySequence(CAPTURE_KEY), self, self.capture)
+        self.capture_shortcut.setAutoRepeat(False)
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(actions)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.page_strip)
-        layout.addLayout(row_one)
-        layout.addLayout(row_two)
-        layout.addLayout(progress_row)
+        layout.addWidget(self.capture_panel, 1)
         self._update_actions()
         if visit is not None:
             visit.visit_did_change.connect(self._visit_changed)
             self._visit_changed()
+        else:
+            self._follow_material()
 
     # --- what is shown ----------------------------------------------------------------------------
 
@@ -308,8 +262,8 @@ class MaterialsPanel(QGroupBox):
         ]
 
     def current_material(self) -> MaterialView | None:
-        if self._case is None:
-            return None
+        if self._case is None or self._loaded_case != self._case.id:
+            return None  # the rows may still be another case's
         current = self.table.currentItem()
         index = self.table.indexOfTopLevelItem(current) if current is not None else -1
         return self._materials[index] if 0 <= index < len(self._materials) else None
@@ -322,22 +276,9 @@ class MaterialsPanel(QGroupBox):
                 return
         raise KeyError(material_id)
 
-    def current_page(self) -> PageView | None:
-        material = self.current_material()
-        row = self.page_strip.currentRow()
-        if material is None or not 0 <= row < len(material.pages):
-            return None
-        return material.pages[row]
-
-    def select_page(self, position: int) -> None:
-        self.page_strip.setCurrentRow(position)
-
-    def page_texts(self) -> list[str]:
-        """Each thumbnail's caption in the strip: page number and verdict."""
-        return [self.page_strip.item(i).text() for i in range(self.page_strip.count())]
-
-    def page_colours(self) -> list[str]:
-        return [self.page_strip.item(i).foreground().color().name() for i in range(self.page_strip.count())]
+    def stop(self) -> None:
+        """The window closes: the camera preview and a scan let go before the devices stop."""
+        self.capture_panel.stop()
 
     # --- before a case: the checklist preview ------------------------------------------------------
 
@@ -350,7 +291,6 @@ class MaterialsPanel(QGroupBox):
     def _set_preview_header(self) -> None:
         self.table.clear()
         self.table.setHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.page_strip.clear()
 
     def _preview_visit_choice(self) -> None:
         assert self._visit is not None
@@ -400,7 +340,7 @@ class MaterialsPanel(QGroupBox):
         self.table.clear()
         for name, label, copies, form, necessity in rows:
             row = QTreeWidgetItem([name, label, copies, form])
-            row.setToolTip(0, name)
+            row.setToolTip(0, self.table.row_tip([name, label, copies, form]))
             if necessity == REQUIRED:
                 self._bold(row)
             self.table.addTopLevelItem(row)
@@ -416,6 +356,9 @@ class MaterialsPanel(QGroupBox):
 
     # --- the visit and its case -------------------------------------------------------------------
 
+    def _has_choice(self) -> bool:
+        return self._visit is not None and bool(self._visit.item_impl_code or self._visit.bundle_code)
+
     def _visit_changed(self) -> None:
         assert self._visit is not None
         case = self._visit.case
@@ -423,13 +366,15 @@ class MaterialsPanel(QGroupBox):
             if self._case is not None:
                 self._case = None
                 self._materials = ()
+                self._loaded_case = None
                 self._preview_key = None
             self._preview_visit_choice()
+            self._follow_material()
             self._update_actions()
             return
-        if self._case is not None and self._case.id != case.id:
-            self._thumbnails.clear()  # keep the cache to one case's pages
         changed = self._case is None or self._case.id != case.id or self._case.state != case.state
+        if self._case is None or self._case.id != case.id:
+            self._loaded_case = None
         self._case = case
         if changed:
             self.heading.setText(
@@ -438,14 +383,16 @@ class MaterialsPanel(QGroupBox):
                 )
             )
             self.reload()
+        self._follow_material()
         self._update_actions()
 
     def reload(self) -> None:
-        """Load the case's checklist and the thumbnails not seen yet."""
+        """Load the case's checklist with the verdicts of its pages."""
         if self._case is None:
             return
-        op = ops.load_case_materials(self._ctx, self._case.id, self._thumbnails.keys())
-        self._runner.start(op.success(self._show_case_materials))
+        op = load_checklist(self._ctx, self._case.id, profile_key=self.capture_panel.capturer.profile_key)
+        case_id = self._case.id
+        self._runner.start(op.success(lambda loaded: self._show_case_materials(case_id, loaded)))
 
     def open_case(self, then: Callable[[], None] | None = None) -> None:
         """收件: open a case for the visit's applicant and item; ``then`` runs once it exists."""
@@ -462,21 +409,21 @@ class MaterialsPanel(QGroupBox):
 
         self._runner.start(op.success(opened).with_progress(self.tr("正在建立办件…")))
 
-    def _show_case_materials(self, loaded: ops.CaseMaterials) -> None:
-        if self._case is None or loaded.case_id != self._case.id:
+    def _show_case_materials(self, case_id: int, loaded: tuple[MaterialView, ...]) -> None:
+        if self._case is None or case_id != self._case.id:
             return
-        self._thumbnails.update(loaded.thumbnails)
         keep = self.current_material()
-        keep_page = self.page_strip.currentRow()
-        self._materials = loaded.materials
+        self._materials = loaded
+        self._loaded_case = case_id
         self.table.blockSignals(True)
         self.table.clear()
         self.table.setHeaderLabels([self.tr(c) for c in CASE_COLUMNS])
         for material in self._materials:
             check, ok = check_text(material)
             necessity = core_labels.necessity(material.necessity_label)
-            row = QTreeWidgetItem([material.name, necessity, status_text(material), check])
-            row.setToolTip(0, material.name)
+            cells = [material.name, necessity, status_text(material), check]
+            row = QTreeWidgetItem(cells)
+            row.setToolTip(0, self.table.row_tip(cells))
             if material.necessity == REQUIRED:
                 self._bold(row)
             if ok is not None:
@@ -484,149 +431,86 @@ class MaterialsPanel(QGroupBox):
             if not material.satisfied and material.necessity == REQUIRED:
                 row.setForeground(2, QBrush(QColor(BAD_COLOUR)))
             self.table.addTopLevelItem(row)
-        self.table.blockSignals(False)
         target = next((i for i, m in enumerate(self._materials) if keep and m.id == keep.id), None)
         if target is None:
             target = next((i for i, m in enumerate(self._materials) if not m.satisfied), 0)
         target_row = self.table.topLevelItem(target)
         if target_row is not None:
             self.table.setCurrentItem(target_row)
-        self._fill_pages(keep_page if keep is not None and self._materials[target].id == keep.id else -1)
+        self.table.blockSignals(False)
+        self._material_changed()
         self.materials_did_load.emit(self._materials)
+        if self._capture_when_loaded:
+            self._capture_when_loaded = False
+            self.capture()
 
     def _material_changed(self) -> None:
-        self._fill_pages(-1)
-
-    def _fill_pages(self, select: int) -> None:
-        self.page_strip.clear()
         material = self.current_material()
         if material is not None:
-            for page in material.pages:
-                item = QListWidgetItem(page_text(page))
-                thumb = self._thumbnails.get(ops.thumbnail_key(page))
-                if thumb is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(thumb)))
-                item.setForeground(QBrush(QColor(OK_COLOUR if page.verdict.ok else BAD_COLOUR)))
-                item.setToolTip(page.verdict.message)
-                self.page_strip.addItem(item)
-            if material.pages:
-                count = len(material.pages)
-                self.page_strip.setCurrentRow(min(select, count - 1) if select >= 0 else count - 1)
             self.original_seen.setChecked(material.original_seen)
+        self._follow_material()
         self._update_actions()
 
     def _editable(self) -> bool:
         return self._case is not None and self._case.state in EDITABLE_STATES
 
-    def _update_actions(self) -> None:
-        has_choice = self._visit is not None and bool(self._visit.item_impl_code or self._visit.bundle_code)
-        self.start_button.setVisible(self._case is None and has_choice)
+    def _follow_material(self) -> None:
+        """Point the capture panel at the selected material, or say why nothing can be captured."""
+        panel = self.capture_panel
         material = self.current_material()
-        page = self.current_page()
-        scanning = self.capturer.scanning
-        editable = self._editable() and not scanning
-        can_capture = (editable and material is not None) or (self._case is None and has_choice)
-        self.buttons["capture"].setEnabled(can_capture and not scanning)
-        for name in ("scan", "import", "reuse"):
-            self.buttons[name].setEnabled(editable and material is not None)
-        for name in PAGE_ACTIONS:
-            self.buttons[name].setEnabled(editable and page is not None)
-        if page is not None and material is not None:
-            self.buttons["up"].setEnabled(editable and page.position > 0)
-            self.buttons["down"].setEnabled(editable and page.position < len(material.pages) - 1)
-        self.buttons["defer"].setEnabled(editable and material is not None and material.necessity == "3")
-        self.original_seen.setEnabled(editable and material is not None)
-        if self._case is not None and not self._editable():
-            self.progress.setText(
-                self.tr("办件{state}，材料不能再修改。").format(
-                    state=core_labels.case_state(self._case.state_label)
-                )
+        if self._case is None:
+            panel.set_material(None, None, why=self.tr(NO_CASE_HINT if self._has_choice() else NO_ITEM_HINT))
+        elif material is None:
+            panel.set_material(None, None)
+        else:
+            why = "" if self._editable() else self._locked_text()
+            panel.set_material(
+                self._case.id, material.id, name=material.name, editable=self._editable(), why=why
             )
+
+    def _locked_text(self) -> str:
+        assert self._case is not None
+        return self.tr("办件{state}，材料不能再修改。").format(
+            state=core_labels.case_state(self._case.state_label)
+        )
+
+    def _update_actions(self) -> None:
+        self.start_button.setVisible(self._case is None and self._has_choice())
+        for widget in self._material_actions:
+            widget.setVisible(self._case is not None)
+        material = self.current_material()
+        editable = self._editable() and material is not None and not self.capture_panel.capturer.scanning
+        self.buttons["reuse"].setEnabled(editable)
+        self.buttons["defer"].setEnabled(editable and material is not None and material.necessity == "3")
+        self.original_seen.setEnabled(editable)
 
     # --- capture ----------------------------------------------------------------------------------
 
-    def _target_material(self) -> MaterialView | None:
-        material = self.current_material()
-        if material is None:
-            self.progress.setText(self.tr("请先在清单中选中要拍摄的材料。"))
-        return material
-
     def capture(self) -> None:
-        """F7: one page from the camera into the selected material (opening the case first if needed)."""
+        """F7: a page from the 高拍仪 into the selected material, or a scan on a PC without one;
+        without a case the case is opened first (收件)."""
         if self._case is None:
-            self.open_case(then=self.capture)
+            if self._has_choice():
+                self.open_case(then=self.capture)
             return
-        material = self._target_material()
-        if material is None:
+        if self._loaded_case != self._case.id:
+            self._capture_when_loaded = True  # the new case's checklist is on its way
             return
-        if self._devices is not None and self._devices.drivers.get("camera") == NO_DRIVER:
-            self.scan()  # F7 means 扫描 on a PC with a scanner and no 高拍仪
-            return
-        self.capturer.camera_page(self._case.id, material.id)
+        panel = self.capture_panel
+        scanner = self._devices is not None and self._devices.drivers.get("scanner", NO_DRIVER) != NO_DRIVER
+        if has_camera(self._devices) or not scanner:
+            panel.capture()  # without either device it says what to use instead
+        else:
+            panel.scan()  # F7 means 扫描 on a PC with a scanner and no 高拍仪
 
-    def retake_selected(self) -> None:
-        page = self.current_page()
-        if page is not None and self._case is not None:
-            self.capturer.retake(self._case.id, page.id)
-
-    def scan(self) -> None:
-        """Scan every sheet in the feeder into the selected material, with progress and 取消."""
-        material = self._target_material()
-        if material is None or self._case is None or self.capturer.scanning:
-            return
-        self.cancel_button.show()  # before starting: an inline runner finishes the scan within the call
-        self.capturer.scan(self._case.id, material.id)
-        self._update_actions()
-
-    def cancel_scan(self) -> None:
-        self.capturer.cancel_scan()
-
-    def _scan_finished(self, _result: object) -> None:
-        self.cancel_button.hide()
-        self._update_actions()
-        self.reload()
-
-    def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self, self.tr("导入材料文件"), str(Path.home()), self.tr(IMPORT_FILTER)
-        )
-        if paths:
-            self.import_paths([Path(p) for p in paths])
-
-    def import_paths(self, paths: list[Path]) -> None:
-        material = self._target_material()
-        if material is not None and self._case is not None:
-            self.capturer.import_paths(self._case.id, material.id, paths)
-
-    # --- page and material edits ------------------------------------------------------------------
-
-    def move_selected(self, step: int) -> None:
-        page = self.current_page()
-        if page is None or self._case is None:
-            return
-        op = ops.move_page(self._ctx, self._actor(), self._case.id, page.id, page.position + step)
-        self._runner.start(op.success(lambda change: self._changed(change, page.position + step)))
-
-    def rotate_selected(self) -> None:
-        page = self.current_page()
-        if page is None or self._case is None:
-            return
-        op = ops.rotate_page(self._ctx, self._actor(), self._case.id, page.id, 1)
-        self._runner.start(op.success(lambda change: self._changed(change, page.position)))
-
-    def delete_selected(self) -> None:
-        page = self.current_page()
-        if page is None or self._case is None:
-            return
-        op = ops.delete_page(self._ctx, self._actor(), self._case.id, page.id)
-        self._runner.start(op.success(lambda change: self._changed(change, max(page.position - 1, 0))))
+    # --- material edits ---------------------------------------------------------------------------
 
     def set_original_seen(self, seen: bool) -> None:
         material = self.current_material()
         if material is None or self._case is None:
             return
         op = ops.set_original_seen(self._ctx, self._actor(), self._case.id, material.id, seen)
-        self._runner.start(op.success(self._changed))
+        self._runner.start(op.success(self._pages_changed))
 
     def reuse(self) -> None:
         material = self.current_material()
@@ -638,7 +522,7 @@ class MaterialsPanel(QGroupBox):
 
     def _offer_reuse(self, case_id: int, material_id: int, name: str, sets: list[ReusableSet]) -> None:
         if not sets:
-            self.progress.setText(
+            self.capture_panel.say(
                 self.tr("该申请人以前的办件中没有可复用的“{name}”，请拍摄或扫描。").format(name=name)
             )
             return
@@ -649,10 +533,14 @@ class MaterialsPanel(QGroupBox):
             source = self.reuse_dialog.chosen()
             if source is not None:
                 op = ops.reuse_pages(self._ctx, self._actor(), case_id, material_id, source.material_id)
-                self._runner.start(op.success(self._changed))
+                self._runner.start(op.success(self._reused))
 
         self.reuse_dialog.accepted.connect(chosen)
         self.reuse_dialog.open()
+
+    def _reused(self, change: ops.MaterialChange) -> None:
+        self._pages_changed(change)
+        self.capture_panel.reload()  # the reused pages join the strip
 
     def defer(self) -> None:
         material = self.current_material()
@@ -665,7 +553,7 @@ class MaterialsPanel(QGroupBox):
             assert self.defer_dialog is not None
             due, text = self.defer_dialog.values()
             op = ops.defer_material(self._ctx, self._actor(), case_id, material_id, due=due, commitment=text)
-            self._runner.start(op.success(self._changed))
+            self._runner.start(op.success(self._pages_changed))
 
         self.defer_dialog.accepted.connect(committed)
         self.defer_dialog.open()
@@ -675,9 +563,11 @@ class MaterialsPanel(QGroupBox):
             raise DomainError(self.tr("没有登录的工作人员，请重新登录。"))
         return self._visit.actor
 
-    def _changed(self, change: ops.MaterialChange, select_page: int | None = None) -> None:
-        if self._case is None or change.case_id != self._case.id:
-            return
-        if select_page is not None:
-            self.page_strip.setCurrentRow(select_page)
-        self.reload()
+    def _pages_changed(self, change: object) -> None:
+        """A page or a material changed: redraw the checklist (status and verdicts)."""
+        if (
+            self._case is not None
+            and isinstance(change, ops.MaterialChange)
+            and change.case_id == self._case.id
+        ):
+            self.reload()

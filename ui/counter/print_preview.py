@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.documents import ReceiptData, render_a4_notice, render_receipt
+from app.documents.text_receipt import receipt_text
 from app.errors import DeviceUnavailable
 from app.services import print_queue
 from app.services.print_queue import PrintJobView
 from devices.manager import DeviceManager
 from devices.printer.base import PAPER_WIDTH_58MM, PAPER_WIDTH_80MM, PaperOut, ReceiptPrinter
-from devices.printer.spooler import SendResult, send_job
+from devices.printer.spooler import GB18030_TEXT_MODE, SendResult, send_job
 from ui import core_labels
 from ui.a4_printing import print_notice
 from ui.ops import Op, OpRunner
@@ -89,6 +90,11 @@ def qimage_to_array(image: QImage) -> Raster:
 def fallback_width(ctx: AppContext) -> int:
     """Dots across the configured paper, for a preview when the printer cannot be asked."""
     return PAPER_WIDTH_58MM if ctx.config.get_int("devices.printer_paper_mm") == 58 else PAPER_WIDTH_80MM
+
+
+def text_mode_configured(ctx: AppContext) -> bool:
+    """The receipt printer is set to GB18030 text mode (``devices.printer_text_mode``)."""
+    return ctx.config.get_str("devices.printer_text_mode") == GB18030_TEXT_MODE
 
 
 def queue_printer(ctx: AppContext) -> str:
@@ -172,11 +178,22 @@ def print_receipt(ctx: AppContext, devices: DeviceManager | None, data: ReceiptD
     printer = queue_printer(ctx)
 
     def run() -> PrintOutcome:
-        raster = render_receipt(data, width_dots=_paper_width(ctx, devices))
+        width = _paper_width(ctx, devices)
+        raster = render_receipt(data, width_dots=width)
+        # A printer in GB18030 text mode gets the receipt as lines (devices/printer/spooler.py);
+        # the raster stays the preview and what any other printer gets.
+        text = receipt_text(data, width_dots=width) if text_mode_configured(ctx) else None
         with ctx.db.session() as session:
             case_id = print_queue.case_id_for_number(session, data.case_number)
             job_id = print_queue.enqueue(
-                session, ctx.blobs, document=data.kind, rasters=[raster], case_id=case_id, printer=printer
+                session,
+                ctx.blobs,
+                document=data.kind,
+                rasters=[raster],
+                case_id=case_id,
+                printer=printer,
+                text_lines=None if text is None else text.lines,
+                text_rasters=() if text is None else text.rasters,
             )
         result = send_job(ctx.db, ctx.blobs, devices, job_id, timeout_s=PRINT_TIMEOUT_S)
         return _outcome(data.kind, raster, result, ctx)

@@ -8,7 +8,10 @@ device notices come in through a DeviceStatusBridge. With devices, a
 :class:`~devices.printer.spooler.PrintSpooler` prints the receipts waiting in this counter's print
 queue whenever the printer is ready; the 打印 menu (Ctrl+Shift+P) opens the print-jobs view. The
 signed-in :class:`Actor` decides what is enabled; an :class:`~ui.idle_lock.IdleLock` covers the
-window when the clerk is away.
+window when the clerk is away. When ``sync.platform_url`` is set, a
+:class:`~ui.sync_service.SyncService` sends to the provincial platform from :meth:`start_watching`
+until the window closes; its :class:`~ui.sync_indicator.SyncIndicator` takes the status bar's
+platform and backlog fields, and the 同步 menu opens the sync log or syncs now (Ctrl+Shift+S).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from app.services.queue import COUNTER_ROLES
 from app.services.status import CounterStatus
 from devices.manager import DeviceManager, DeviceStatus
 from devices.printer.spooler import PrintSpooler
+from sync.runner import RunReport
 from ui.counter.applicant_panel import ApplicantPanel
 from ui.counter.case_list import CaseListWindow
 from ui.counter.decision_dialogs import DecisionBar
@@ -47,12 +51,15 @@ from ui.counter.print_jobs import OPEN_KEY as PRINT_JOBS_KEY
 from ui.counter.print_jobs import PrintJobsDialog
 from ui.counter.print_preview import queue_printer
 from ui.counter.queue_panel import QueuePanel
-from ui.counter.status_bar import PLATFORM_URL_KEY, STATUS_REFRESH_MS, CounterStatusBar
+from ui.counter.status_bar import STATUS_REFRESH_MS, CounterStatusBar
+from ui.counter.sync_log import SYNC_NOW_KEY, SyncLogDialog
 from ui.counter.visit import Visit, gate_by_role, role_required_tip
 from ui.device_bridge import DeviceStatusBridge
 from ui.idle_lock import LOCK_KEY, IdleLock, idle_timeout_ms
 from ui.ops import Changes, OpRunner
 from ui.queue_reset import daily_reset_op
+from ui.sync_indicator import SyncIndicator
+from ui.sync_service import SyncService, platform_url
 
 SEARCH_KEY = "Ctrl+F"
 CASE_LIST_KEY = "Ctrl+L"
@@ -81,6 +88,7 @@ KEY_MAP: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("Ctrl+P", str(QT_TRANSLATE_NOOP("KeyMap", "打印")), CASE_ROLES),
     (CASE_LIST_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "办件列表")), None),
     (PRINT_JOBS_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "打印任务（补打、重新打印、取消）")), None),
+    (SYNC_NOW_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "立即同步（等待重试的记录马上发送）")), None),
     (SEARCH_KEY, str(QT_TRANSLATE_NOOP("KeyMap", "搜索事项")), None),
     ("↓ / Enter", str(QT_TRANSLATE_NOOP("KeyMap", "从搜索框进入结果列表 / 重新搜索")), None),
     (f"{HELP_KEY} / ?", str(QT_TRANSLATE_NOOP("KeyMap", "显示或隐藏快捷键帮助（? 在输入框外）")), None),
@@ -123,6 +131,7 @@ class CounterWindow(QMainWindow):
         self._closed = False
         self.case_list: CaseListWindow | None = None
         self.print_jobs: PrintJobsDialog | None = None
+        self.sync_log: SyncLogDialog | None = None
         # Receipts wait in the print queue until the printer takes them (started by start_watching).
         self.spooler: PrintSpooler | None = None
         if devices is not None:
@@ -138,8 +147,22 @@ class CounterWindow(QMainWindow):
 
         self.status_bar = CounterStatusBar()
         self.setStatusBar(self.status_bar)
-        self.status_bar.show_platform(str(ctx.config.values.get(PLATFORM_URL_KEY) or ""))
+        url = platform_url(ctx)
+        self.status_bar.show_platform(url)
         self.status_bar.show_clerk(self.actor)
+        # Sync only when a platform is configured; the indicator then says more than the two fields.
+        self.sync_service: SyncService | None = None
+        self.sync_indicator: SyncIndicator | None = None
+        if url:
+            self.sync_service = SyncService(ctx, runner, parent=self)
+            self.sync_indicator = SyncIndicator(url)
+            self.status_bar.platform_label.hide()
+            self.status_bar.outbox_label.hide()
+            self.status_bar.addPermanentWidget(self.sync_indicator)
+            self.sync_service.status_did_change.connect(self.sync_indicator.show_status)
+            self.sync_service.mode_did_change.connect(self.sync_indicator.show_mode)
+            self.sync_service.round_did_finish.connect(self._sync_round_finished)
+            self.sync_indicator.clicked.connect(self.show_sync_log)
 
         # The case workspace as a whole: a disabled parent keeps every button in it disabled, whatever
         # the panels decide for themselves, so a role without case rights cannot open a case.
@@ -220,6 +243,14 @@ class CounterWindow(QMainWindow):
         action = print_menu.addAction(self.tr("打印任务…") + f"\t{PRINT_JOBS_KEY}")
         action.setObjectName("open_print_jobs")
         action.triggered.connect(self.show_print_jobs)
+        sync_menu = bar.addMenu(self.tr("同步(&S)"))
+        sync_now = sync_menu.addAction(self.tr("立即同步") + f"\t{SYNC_NOW_KEY}")
+        sync_now.setObjectName("sync_now")
+        sync_now.triggered.connect(self.sync_now)
+        sync_now.setEnabled(self.sync_service is not None)
+        log_action = sync_menu.addAction(self.tr("同步记录…"))
+        log_action.setObjectName("open_sync_log")
+        log_action.triggered.connect(self.show_sync_log)
         self.setMenuBar(bar)
 
     def key_help(self) -> list[KeyHelp]:
@@ -237,6 +268,7 @@ class CounterWindow(QMainWindow):
         QShortcut(QKeySequence(SEARCH_KEY), self._central, self._focus_search)
         QShortcut(QKeySequence(CASE_LIST_KEY), self._central, self.show_case_list)
         QShortcut(QKeySequence(PRINT_JOBS_KEY), self._central, self.show_print_jobs)
+        QShortcut(QKeySequence(SYNC_NOW_KEY), self._central, self.sync_now)
 
     def _focus_search(self) -> None:
         self.item_panel.search_box.setFocus()
@@ -262,15 +294,44 @@ class CounterWindow(QMainWindow):
         self.print_jobs.activateWindow()
         return self.print_jobs
 
+    def show_sync_log(self) -> SyncLogDialog:
+        """The sync log and what the platform refused (also a click on the status bar's indicator)."""
+        if self.sync_log is None:
+            self.sync_log = SyncLogDialog(self._ctx, self._runner, self.sync_service, self.actor, self)
+        else:
+            self.sync_log.refresh()
+        self.sync_log.show()
+        self.sync_log.raise_()
+        self.sync_log.activateWindow()
+        return self.sync_log
+
+    def sync_now(self) -> None:
+        """Ctrl+Shift+S: waiting rows go now and the platform's changes are fetched."""
+        if self.sync_service is None:
+            self.status_bar.showMessage(
+                self.tr("尚未设置省级平台地址（配置项 sync.platform_url），本机不向平台同步。"), 8000
+            )
+            return
+        self.sync_service.sync_now()
+
+    def _sync_round_finished(self, report: RunReport) -> None:
+        # A round that sent or pulled something changed cases: let every screen redraw what it shows.
+        pulled = report.pull.changes if report.pull is not None else 0
+        if not self._closed and (report.send.sent or report.send.quarantined or pulled):
+            self._runner.operation_did_execute.emit(Changes(cases=True, outbox=True))
+
     def start_watching(self) -> None:
         """Start what watches the clerk and the reader: idle lock, card poll, status refresh, draft,
-        and the print spooler (which first fails jobs an earlier run left half-printed)."""
+        the print spooler (which first fails jobs an earlier run left half-printed) and, with a
+        platform configured, the sync service."""
         self.idle_lock.start()
         self.applicant_panel.start_auto_read()
         self.applicant_panel.restore_draft()
         self._status_timer.start()
         if self.spooler is not None and not self.spooler.running:
             self.spooler.start()
+        if self.sync_service is not None:
+            self.sync_service.start()
 
     # --- status ------------------------------------------------------------------------------
 
@@ -354,10 +415,15 @@ class CounterWindow(QMainWindow):
         self._status_timer.stop()
         self.idle_lock.stop()
         self.applicant_panel.stop()
+        self.materials_panel.stop()  # camera preview and scan, before the DeviceManager stops
         if self.case_list is not None:
             self.case_list.close()
         if self.print_jobs is not None:
             self.print_jobs.close()
+        if self.sync_log is not None:
+            self.sync_log.close()
+        if self.sync_service is not None:
+            self.sync_service.stop()
         if self.spooler is not None:
             self.spooler.stop()  # before the DeviceManager stops (ModeLaunch.close closes us first)
         if self._bridge is not None:

@@ -3,6 +3,11 @@
 The kiosk needs no sign-in: it only issues tickets and checks appointments in. ``smoke`` shows the
 window at 1280×800, waits until the board and the printer state have loaded (at most
 :data:`SMOKE_TIMEOUT_S`), optionally saves a screenshot and exits; errors then go to stderr.
+
+A real run is locked (ui.kiosk.lock): full screen and on top, no way out without the installer
+PIN (``kiosk.installer_pin``). The return value is the program's exit code: 0 when the installer
+left, :data:`~ui.kiosk.lock.EXIT_DAILY_RESTART` (75) at ``kiosk.restart_at``; the systemd unit
+or autostart entry restarts the kiosk on 75 and after a crash.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 
 from app.context import AppContext
 from devices.manager import DeviceManager
@@ -23,6 +28,8 @@ log = logging.getLogger(__name__)
 SMOKE_WINDOW_SIZE = (1280, 800)
 #: The configuration key of the elderly-priority age.
 ELDERLY_AGE_KEY = "kiosk.elderly_age"
+PIN_KEY = "kiosk.installer_pin"
+RESTART_KEY = "kiosk.restart_at"
 
 
 def elderly_age(ctx: AppContext) -> int:
@@ -42,6 +49,12 @@ def run_kiosk(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None =
         devices.start()
         window.start_watching()
         if not launch.smoke:
+            window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            window.engage_lock(
+                pin_hash=ctx.config.get_str(PIN_KEY), restart_at=ctx.config.get_str(RESTART_KEY)
+            )
+            window.exit_requested.connect(launch.app.exit)
             return launch.run(window, "full_screen")
         launch.show_for_smoke(window, SMOKE_WINDOW_SIZE)
         kiosk = window
@@ -52,4 +65,6 @@ def run_kiosk(ctx: AppContext, *, smoke: bool = False, screenshot: Path | None =
             return launch.fail(text.format(seconds=f"{SMOKE_TIMEOUT_S:g}"))
         return launch.finish_smoke(window)
     finally:
+        if window is not None:
+            window.release_lock()
         launch.close(window, devices)

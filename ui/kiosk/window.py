@@ -37,6 +37,7 @@ from app.services.queue import CategoryView
 from devices.idcard.base import IdCardData
 from devices.manager import DeviceManager, DeviceStatus
 from ui.device_bridge import DeviceStatusBridge
+from ui.kiosk.lock import KioskLock
 from ui.kiosk.operations import (
     IssueOutcome,
     PrinterCheck,
@@ -125,6 +126,8 @@ class KioskWindow(QWidget):
 
     window_did_load = Signal()
     ticket_did_issue = Signal(object)  # KioskTicket
+    #: The kiosk wants the program to end with this exit code (installer PIN, daily restart).
+    exit_requested = Signal(int)
 
     def __init__(
         self,
@@ -154,6 +157,7 @@ class KioskWindow(QWidget):
         self._closed = False
         self._unsubscribe_scanner: Callable[[], None] | None = None
         self._subscription: Future[Callable[[], None]] | None = None
+        self.lock: KioskLock | None = None
 
         self._status_bridge = DeviceStatusBridge(devices, self)
         self._status_bridge.status_did_change.connect(self._device_changed)
@@ -377,11 +381,31 @@ class KioskWindow(QWidget):
         if status.kind == "printer" and status.state != "busy":
             self._start_printer_check()
 
+    def engage_lock(self, *, pin_hash: str, restart_at: str = "") -> KioskLock:
+        """Lock the kiosk (ui.kiosk.lock): no leaving without the installer PIN, a daily restart."""
+        if self.lock is None:
+            self.lock = KioskLock(self, pin_hash=pin_hash, restart_at=restart_at, is_busy=lambda: self.busy)
+            self.lock.exit_requested.connect(self._exit_requested)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.scan_input.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.lock.engage()
+        return self.lock
+
+    def _exit_requested(self, code: int) -> None:
+        self.exit_requested.emit(code)
+        self.close()
+
+    def release_lock(self) -> None:
+        """Let the window close (the program is ending)."""
+        if self.lock is not None:
+            self.lock.release()
+
     def shutdown(self) -> None:
         """Stop the timers and the device subscriptions; the window shows nothing new afterwards."""
         if self._closed:
             return
         self._closed = True
+        self.release_lock()
         for timer in (
             self._refresh_timer,
             self._result_timer,
@@ -399,6 +423,10 @@ class KioskWindow(QWidget):
             subscription.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.lock is not None and not self.lock.allows_close:
+            log.info("kiosk: close refused (locked; the installer PIN opens it)")
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 

@@ -224,7 +224,7 @@
     <name>CapturePanel</name>
     <message>
         <source>平板</source>
-        <extracomment>A frame or a sheet takes well under this; longer means the device hangs. Full-resolution frames kept so the clerk can re-adjust the corners of a page taken this visit. Files a clerk may import or drop: JPEG, PNG, TIFF and PDF.</extracomment>
+        <extracomment>Files a clerk may import or drop: JPEG, PNG, TIFF and PDF. What stands in for the preview while nothing can be captured: the preview&apos;s own dark look. Wide enough for the scanner&apos;s choices; the preview and what sits beside it get the rest.</extracomment>
         <translation>Flatbed</translation>
     </message>
     <message>
@@ -260,6 +260,30 @@
         <translation>First select the material to capture in the checklist.</translation>
     </message>
     <message>
+        <source>← 前移</source>
+        <translation>← Earlier</translation>
+    </message>
+    <message>
+        <source>后移 →</source>
+        <translation>Later →</translation>
+    </message>
+    <message>
+        <source>↻ 顺时针</source>
+        <translation>↻ Clockwise</translation>
+    </message>
+    <message>
+        <source>↺ 逆时针</source>
+        <translation>↺ Counter-clockwise</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>重拍</source>
+        <translation>Retake</translation>
+    </message>
+    <message>
         <source>高拍仪</source>
         <translation>Document camera</translation>
     </message>
@@ -292,6 +316,10 @@
         <translation>Scanner</translation>
     </message>
     <message>
+        <source>这份材料还没有页面：按空格拍照、点“扫描”或“导入文件”，也可以把文件拖到这里。</source>
+        <translation>This material has no pages yet: press Space to take a picture, click “Scan” or “Import files”, or drop files here.</translation>
+    </message>
+    <message>
         <source>扫描</source>
         <translation>Scan</translation>
     </message>
@@ -320,28 +348,16 @@
         <translation>Cancel scan</translation>
     </message>
     <message>
-        <source>← 前移 (Alt+←)</source>
-        <translation>← Earlier (Alt+←)</translation>
-    </message>
-    <message>
-        <source>后移 → (Alt+→)</source>
-        <translation>Later → (Alt+→)</translation>
-    </message>
-    <message>
-        <source>↻ 顺时针 (Ctrl+R)</source>
-        <translation>↻ Clockwise (Ctrl+R)</translation>
-    </message>
-    <message>
-        <source>↺ 逆时针 (Ctrl+Shift+R)</source>
-        <translation>↺ Counter-clockwise (Ctrl+Shift+R)</translation>
-    </message>
-    <message>
-        <source>删除 (Delete)</source>
-        <translation>Delete (Delete)</translation>
+        <source>用高拍仪重新拍摄选中的页，位置不变</source>
+        <translation>Take the selected page again with the document camera, in the same place</translation>
     </message>
     <message>
         <source>采集到：{name}</source>
         <translation>Capturing into: {name}</translation>
+    </message>
+    <message>
+        <source>该材料不能再修改，不能再采集。</source>
+        <translation>This material can no longer be changed; no more pages can be added.</translation>
     </message>
     <message>
         <source>{name}（材料不能再修改）</source>
@@ -354,6 +370,10 @@
     <message>
         <source>自动拍摄：请先在材料清单中选中材料，这一页没有保存。</source>
         <translation>Auto-capture: select a material in the checklist first; this page was not saved.</translation>
+    </message>
+    <message>
+        <source>本机没有配置高拍仪，不能重拍；请删除这一页后扫描或导入。</source>
+        <translation>No document camera is set up on this PC, so the page cannot be retaken; delete it, then scan or import it.</translation>
     </message>
     <message>
         <source>本机没有配置扫描仪</source>
@@ -503,6 +523,55 @@ Scan the pages, or click “Import files”.</translation>
     <message>
         <source>复用历史材料</source>
         <translation>Earlier material reused</translation>
+    </message>
+    <message>
+        <source>平台状态更新</source>
+        <extracomment>Timeline labels of the platform&apos;s changes and the sender&apos;s steps (app.services.cases), in the context ui.core_labels.case_action looks them up in.</extracomment>
+        <translation>Platform status update</translation>
+    </message>
+    <message>
+        <source>平台要求补正</source>
+        <translation>Platform requested correction</translation>
+    </message>
+    <message>
+        <source>平台决定</source>
+        <translation>Platform decision</translation>
+    </message>
+    <message>
+        <source>平台决定（准予）</source>
+        <translation>Platform decision (granted)</translation>
+    </message>
+    <message>
+        <source>平台决定（不予许可）</source>
+        <translation>Platform decision (refused)</translation>
+    </message>
+    <message>
+        <source>平台出具结果</source>
+        <translation>Platform issued the result</translation>
+    </message>
+    <message>
+        <source>平台办件编号</source>
+        <translation>Platform case number</translation>
+    </message>
+    <message>
+        <source>已报送平台</source>
+        <translation>Submitted to the platform</translation>
+    </message>
+    <message>
+        <source>平台退回</source>
+        <translation>Refused by the platform</translation>
+    </message>
+    <message>
+        <source>重新发送</source>
+        <translation>Sent again</translation>
+    </message>
+    <message>
+        <source>平台退回已处理</source>
+        <translation>Refusal handled</translation>
+    </message>
+    <message>
+        <source>清理本机材料文件</source>
+        <translation>Local page files purged</translation>
     </message>
 </context>
 <context>
@@ -808,6 +877,85 @@ Scan the pages, or click “Import files”.</translation>
     </message>
 </context>
 <context>
+    <name>CategoriesPage</name>
+    <message>
+        <source>叫号类别</source>
+        <translation>Queue categories</translation>
+    </message>
+    <message>
+        <source>取号机上的业务类别按钮（字头是号码前的字母，如 A001 的 A），以及取号机的退出口令和每日重启时间。</source>
+        <translation>The category buttons of the ticket kiosk (the prefix is the letter before the number, like the A of A001), and the kiosk&apos;s exit PIN and daily restart time.</translation>
+    </message>
+    <message>
+        <source>字头</source>
+        <translation>Prefix</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>上移</source>
+        <translation>Move up</translation>
+    </message>
+    <message>
+        <source>下移</source>
+        <translation>Move down</translation>
+    </message>
+    <message>
+        <source>每天自动重启取号机</source>
+        <translation>Restart the kiosk every day at</translation>
+    </message>
+    <message>
+        <source>取号机</source>
+        <translation>Ticket kiosk</translation>
+    </message>
+    <message>
+        <source>实施人员口令</source>
+        <translation>Installer PIN</translation>
+    </message>
+    <message>
+        <source>再输一次</source>
+        <translation>Repeat</translation>
+    </message>
+    <message>
+        <source>老年人优先年龄</source>
+        <translation>Elderly priority from age</translation>
+    </message>
+    <message>
+        <source>无法读取已有的取号类别（{error}），可以在此重新填写。</source>
+        <translation>The existing queue categories could not be read ({error}); you can enter them again here.</translation>
+    </message>
+    <message>
+        <source>已设置口令；留空则保持不变，填写则改为新口令。</source>
+        <translation>A PIN is set; leave empty to keep it, or enter a new one to change it.</translation>
+    </message>
+    <message>
+        <source>尚未设置：退出全屏取号机时要输入这个口令（6–12 位数字）。</source>
+        <translation>Not set yet: this PIN (6–12 digits) is needed to leave the full-screen kiosk.</translation>
+    </message>
+    <message>
+        <source>新类别</source>
+        <translation>New category</translation>
+    </message>
+    <message>
+        <source>两次输入的口令不一样，请重新输入。</source>
+        <translation>The two PINs differ. Please enter them again.</translation>
+    </message>
+    <message>
+        <source>已设置新口令。</source>
+        <translation>The new PIN is set.</translation>
+    </message>
+</context>
+<context>
     <name>CheckedField</name>
     <message>
         <source>已输入 {n}/18 位</source>
@@ -997,6 +1145,22 @@ Not synchronised with the platform yet</translation>
     <message>
         <source>打印任务…</source>
         <translation>Print jobs…</translation>
+    </message>
+    <message>
+        <source>同步(&amp;S)</source>
+        <translation>&amp;Sync</translation>
+    </message>
+    <message>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>同步记录…</source>
+        <translation>Sync log…</translation>
+    </message>
+    <message>
+        <source>尚未设置省级平台地址（配置项 sync.platform_url），本机不向平台同步。</source>
+        <translation>No provincial platform address is set (setting sync.platform_url); this PC does not sync with the platform.</translation>
     </message>
 </context>
 <context>
@@ -1251,6 +1415,49 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     </message>
 </context>
 <context>
+    <name>DeviceRow</name>
+    <message>
+        <source>驱动</source>
+        <translation>Driver</translation>
+    </message>
+    <message>
+        <source>测试</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>未测试</source>
+        <translation>Not tested</translation>
+    </message>
+    <message>
+        <source>点“测试”后在此扫描任意条码</source>
+        <translation>Press “Test”, then scan any barcode here</translation>
+    </message>
+    <message>
+        <source>扫描结果</source>
+        <translation>Scanned</translation>
+    </message>
+    <message>
+        <source>自动（有第二块屏幕时用第二块）</source>
+        <translation>Automatic (the second screen when there is one)</translation>
+    </message>
+    <message>
+        <source>第 {number} 块屏幕：{name}（{width}×{height}）</source>
+        <translation>Screen {number}: {name} ({width}×{height})</translation>
+    </message>
+    <message>
+        <source>第 {number} 块屏幕（未连接）</source>
+        <translation>Screen {number} (not connected)</translation>
+    </message>
+    <message>
+        <source>正在测试…</source>
+        <translation>Testing…</translation>
+    </message>
+    <message>
+        <source>不使用</source>
+        <translation>Not used</translation>
+    </message>
+</context>
+<context>
     <name>DeviceStrip</name>
     <message>
         <source>{kind}：{state}</source>
@@ -1280,6 +1487,82 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     <message>
         <source>设备：</source>
         <translation>Devices: </translation>
+    </message>
+</context>
+<context>
+    <name>DeviceTests</name>
+    <message>
+        <source>已打印测试页（纸宽 {dots} 点），请查看字迹是否清楚完整、切纸是否正常。</source>
+        <extracomment>How long the camera preview of the test runs before the still is taken. A test waits this long for the device thread (opening a driver can take a few seconds).</extracomment>
+        <translation>Test page printed (paper {dots} dots wide). Check that the print is clear and complete and the paper was cut.</translation>
+    </message>
+    <message>
+        <source>社保卡</source>
+        <translation>social security card</translation>
+    </message>
+    <message>
+        <source>卡片</source>
+        <translation>card</translation>
+    </message>
+    <message>
+        <source>读卡成功：{kind}，芯片号 {serial}。</source>
+        <translation>Card read: {kind}, chip serial {serial}.</translation>
+    </message>
+    <message>
+        <source>预览正常，已拍摄测试照片：{size} 像素。请查看画面是否清楚、方向是否正确。</source>
+        <translation>Preview works; test picture taken: {size} pixels. Check that it is sharp and the right way up.</translation>
+    </message>
+    <message>
+        <source>扫描成功：{width}×{height} 像素。请查看画面是否完整清楚。</source>
+        <translation>Scanned: {width}×{height} pixels. Check that the page is complete and clear.</translation>
+    </message>
+    <message>
+        <source>已播报“{phrase}”。请确认大厅里能听清，音量合适。</source>
+        <translation>Announced “{phrase}”. Check that it can be heard clearly in the hall at a good volume.</translation>
+    </message>
+    <message>
+        <source>设备测试：请按任意一个评价键</source>
+        <translation>Device test: press any rating key</translation>
+    </message>
+    <message>
+        <source>{seconds} 秒内没有收到评价。请检查评价器的连接，测试时请按一下评价键。</source>
+        <translation>No rating within {seconds} s. Check the evaluator&apos;s connection and press a rating key during the test.</translation>
+    </message>
+    <message>
+        <source>评价器正常，收到评价：{label}。</source>
+        <translation>The evaluator works; rating received: {label}.</translation>
+    </message>
+    <message>
+        <source>设备在 {seconds} 秒内没有应答，请检查连接和驱动设置后重试。</source>
+        <translation>The device did not answer within {seconds} s. Check its connection and driver settings and try again.</translation>
+    </message>
+    <message>
+        <source>测试出错，请检查驱动设置（详细原因见日志）。</source>
+        <translation>The test failed. Check the driver settings (details in the log).</translation>
+    </message>
+    <message>
+        <source>未选择驱动，本机不使用这种设备。</source>
+        <translation>No driver chosen: this machine does not use such a device.</translation>
+    </message>
+    <message>
+        <source>照片已解码</source>
+        <translation>photo decoded</translation>
+    </message>
+    <message>
+        <source>照片未解码（未配置照片解码库）</source>
+        <translation>photo not decoded (no photo decoder configured)</translation>
+    </message>
+    <message>
+        <source>读卡成功：{type} {number}，{photo}。已记入审计日志。</source>
+        <translation>Card read: {type} {number}, {photo}. Recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>所选驱动不是扫码枪驱动。</source>
+        <translation>The chosen driver is not a barcode scanner driver.</translation>
+    </message>
+    <message>
+        <source>扫码枪已连接：请扫描任意条码或二维码，扫到的内容会显示在下面。</source>
+        <translation>The barcode scanner is connected: scan any barcode or QR code; what it reads is shown below.</translation>
     </message>
 </context>
 <context>
@@ -1336,6 +1619,70 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     <message>
         <source>未配置</source>
         <translation>not configured</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <source>不使用</source>
+        <extracomment>What each driver name means, for the installer choosing one.</extracomment>
+        <translation>Not used</translation>
+    </message>
+    <message>
+        <source>模拟设备</source>
+        <translation>Simulated device</translation>
+    </message>
+    <message>
+        <source>串口阅读器</source>
+        <translation>Serial reader</translation>
+    </message>
+    <message>
+        <source>USB 直连阅读器</source>
+        <translation>USB reader</translation>
+    </message>
+    <message>
+        <source>厂商读卡库</source>
+        <translation>Vendor SDK</translation>
+    </message>
+    <message>
+        <source>PC/SC 读卡器</source>
+        <translation>PC/SC reader</translation>
+    </message>
+    <message>
+        <source>ESC/POS 小票打印机</source>
+        <translation>ESC/POS receipt printer</translation>
+    </message>
+    <message>
+        <source>USB 摄像头/高拍仪</source>
+        <translation>USB camera / document camera</translation>
+    </message>
+    <message>
+        <source>SANE 扫描仪</source>
+        <translation>SANE scanner</translation>
+    </message>
+    <message>
+        <source>WIA 扫描仪（Windows）</source>
+        <translation>WIA scanner (Windows)</translation>
+    </message>
+    <message>
+        <source>键盘式扫码枪</source>
+        <translation>Keyboard-wedge scanner</translation>
+    </message>
+    <message>
+        <source>espeak-ng 语音</source>
+        <translation>espeak-ng voice</translation>
+    </message>
+    <message>
+        <source>设备检测</source>
+        <translation>Device check</translation>
+    </message>
+    <message>
+        <source>为每种设备选择驱动并点“测试”：打印测试页、读一次证件、拍一张照片……不用的设备选“不使用”。</source>
+        <translation>Choose a driver for each device and press “Test”: print a test page, read a card, take a picture… Choose “Not used” for devices this machine does not have.</translation>
+    </message>
+    <message>
+        <source>扫码枪正常，收到：{code}</source>
+        <translation>The barcode scanner works; received: {code}</translation>
     </message>
 </context>
 <context>
@@ -1668,6 +2015,31 @@ The acceptance receipt prints after confirming; press Ctrl+P for the acceptance 
     </message>
 </context>
 <context>
+    <name>HandledNoteDialog</name>
+    <message>
+        <source>标记已处理</source>
+        <translation>Mark as handled</translation>
+    </message>
+    <message>
+        <source>办件 {number} 的“{change}”被平台退回：
+{reason}
+
+请写明是如何处理的（例如：已电话联系平台补录）。</source>
+        <translation>The platform refused “{change}” of case {number}:
+{reason}
+
+Please write down how it was settled (for example: the platform entered it after a phone call).</translation>
+    </message>
+    <message>
+        <source>处理说明（必填）</source>
+        <translation>How it was settled (required)</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>HelpOverlay</name>
     <message>
         <source>快捷键</source>
@@ -1832,6 +2204,10 @@ Implementation code: {code}</translation>
         <translation>Print jobs (reprint, print again, cancel)</translation>
     </message>
     <message>
+        <source>立即同步（等待重试的记录马上发送）</source>
+        <translation>Sync now (waiting retries go at once)</translation>
+    </message>
+    <message>
         <source>搜索事项</source>
         <translation>Search service items</translation>
     </message>
@@ -1921,6 +2297,7 @@ Implementation code: {code}</translation>
     </message>
     <message>
         <source>自助取号</source>
+        <extracomment>The kiosk wants the program to end with this exit code (installer PIN, daily restart).</extracomment>
         <translation>Self-service tickets</translation>
     </message>
     <message>
@@ -2360,6 +2737,7 @@ Implementation code: {code}</translation>
     <name>MaterialsPanel</name>
     <message>
         <source>材料名称</source>
+        <extracomment>Below this width the checklist hides 要求 (required rows are bold anyway), below the second also its last column (份数 or 页面检查); each row&apos;s tooltip still says everything.</extracomment>
         <translation>Material</translation>
     </message>
     <message>
@@ -2387,72 +2765,8 @@ Implementation code: {code}</translation>
         <translation>First choose a service item on the left</translation>
     </message>
     <message>
-        <source>图片或 PDF (*.jpg *.jpeg *.png *.pdf)</source>
-        <translation>Images or PDF (*.jpg *.jpeg *.png *.pdf)</translation>
-    </message>
-    <message>
-        <source>拍照 (F7)</source>
-        <translation>Photograph (F7)</translation>
-    </message>
-    <message>
-        <source>用高拍仪拍摄一页，加到选中的材料（没有高拍仪时扫描）</source>
-        <translation>Take one page with the document camera into the selected material (scans when there is no camera)</translation>
-    </message>
-    <message>
-        <source>扫描</source>
-        <translation>Scan</translation>
-    </message>
-    <message>
-        <source>用扫描仪扫描进纸器中的全部页面（进纸器空时扫描平板上的一页）</source>
-        <translation>Scan every page in the scanner&apos;s feeder (the page on the glass when the feeder is empty)</translation>
-    </message>
-    <message>
-        <source>导入文件</source>
-        <translation>Import files</translation>
-    </message>
-    <message>
-        <source>导入 JPG、PNG 或 PDF 文件</source>
-        <translation>Import JPG, PNG or PDF files</translation>
-    </message>
-    <message>
-        <source>上移</source>
-        <translation>Move up</translation>
-    </message>
-    <message>
-        <source>选中的页前移一位</source>
-        <translation>Move the selected page one place earlier</translation>
-    </message>
-    <message>
-        <source>下移</source>
-        <translation>Move down</translation>
-    </message>
-    <message>
-        <source>选中的页后移一位</source>
-        <translation>Move the selected page one place later</translation>
-    </message>
-    <message>
-        <source>旋转</source>
-        <translation>Rotate</translation>
-    </message>
-    <message>
-        <source>选中的页顺时针旋转 90°</source>
-        <translation>Rotate the selected page 90° clockwise</translation>
-    </message>
-    <message>
-        <source>删除</source>
-        <translation>Delete</translation>
-    </message>
-    <message>
-        <source>删除选中的页</source>
-        <translation>Delete the selected page</translation>
-    </message>
-    <message>
-        <source>重拍</source>
-        <translation>Retake</translation>
-    </message>
-    <message>
-        <source>用高拍仪重新拍摄选中的页</source>
-        <translation>Take the selected page again with the document camera</translation>
+        <source>点“开始收件”或按 F7 建立办件后，即可拍摄、扫描或导入材料。</source>
+        <translation>Click “Start receiving” or press F7 to open a case; then you can photograph, scan or import materials.</translation>
     </message>
     <message>
         <source>复用…</source>
@@ -2491,10 +2805,6 @@ Implementation code: {code}</translation>
         <translation>All pass</translation>
     </message>
     <message>
-        <source>第 {n} 页</source>
-        <translation>Page {n}</translation>
-    </message>
-    <message>
         <source>材料</source>
         <translation>Materials</translation>
     </message>
@@ -2509,10 +2819,6 @@ Implementation code: {code}</translation>
     <message>
         <source>原件已核验</source>
         <translation>Original checked</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>正在读取材料清单…</source>
@@ -2545,14 +2851,6 @@ State: {state}</translation>
     <message>
         <source>办件{state}，材料不能再修改。</source>
         <translation>The case is {state}; its materials can no longer change.</translation>
-    </message>
-    <message>
-        <source>请先在清单中选中要拍摄的材料。</source>
-        <translation>First select the material to capture in the checklist.</translation>
-    </message>
-    <message>
-        <source>导入材料文件</source>
-        <translation>Import material files</translation>
     </message>
     <message>
         <source>该申请人以前的办件中没有可复用的“{name}”，请拍摄或扫描。</source>
@@ -2646,6 +2944,11 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>已重拍该页。</source>
         <translation>Page retaken.</translation>
+    </message>
+    <message>
+        <source>扫描仪 {s} 秒没有送出页面：请检查是否卡纸、断开或休眠，处理后重新扫描。</source>
+        <extracomment>A frame (or a question to the scanner) takes well under this; longer means the device hangs. One sheet: longer than the SANE driver&apos;s own page timeout (and its cancel grace), so a hung scanner is reported by the driver, which also cancels the scan, rather than given up on here. Starting a scan may try the feeder and then the glass: two sheets&apos; worth. Full-resolution frames kept so the clerk can re-adjust the corners of a page taken this visit.</extracomment>
+        <translation>The scanner sent no page for {s} seconds: check for a paper jam, a loose cable or sleep mode, then scan again.</translation>
     </message>
     <message>
         <source>本机没有配置高拍仪，请使用扫描仪或“导入文件”。</source>
@@ -2746,6 +3049,121 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>这一页看起来是空白的：请确认是否需要，不需要时按 Delete 删除。</source>
         <translation>This page looks blank: check whether it is needed, and press Delete if not.</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>实施人员退出</source>
+        <extracomment>The exit code of the daily restart; the kiosk&apos;s service restarts the program on it. Events that would open something of the desktop&apos;s own on the kiosk screen.</extracomment>
+        <translation>Installer exit</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>Exit</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>请输入实施人员口令后退出取号机。</source>
+        <translation>Enter the installer PIN to leave the kiosk.</translation>
+    </message>
+    <message>
+        <source>本机未设置实施人员口令（请运行 yichuang setup 设置）。确定要退出取号机吗？</source>
+        <translation>No installer PIN is set on this machine (set one with yichuang setup). Leave the kiosk anyway?</translation>
+    </message>
+    <message>
+        <source>口令不对，还可以再试 {count} 次。</source>
+        <translation>Wrong PIN. {count} attempts left.</translation>
+    </message>
+</context>
+<context>
+    <name>PlatformPage</name>
+    <message>
+        <source>平台连接</source>
+        <translation>Platform connection</translation>
+    </message>
+    <message>
+        <source>省级平台的地址和 CA 证书，测试连接，再用平台发放的一次性登记码为本站登记。不同步可留空。</source>
+        <translation>The provincial platform&apos;s address and CA certificate; test the connection, then enroll this station with the one-time code from the platform. Leave empty if this station does not sync.</translation>
+    </message>
+    <message>
+        <source>留空 = 使用系统自带的根证书</source>
+        <translation>Empty = the system&apos;s root certificates</translation>
+    </message>
+    <message>
+        <source>选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>平台管理员提供的一次性登记码</source>
+        <translation>One-time enrollment code from the platform administrator</translation>
+    </message>
+    <message>
+        <source>登记</source>
+        <translation>Enroll</translation>
+    </message>
+    <message>
+        <source>平台地址</source>
+        <translation>Platform address</translation>
+    </message>
+    <message>
+        <source>CA 证书文件</source>
+        <translation>CA certificate file</translation>
+    </message>
+    <message>
+        <source>登记码</source>
+        <translation>Enrollment code</translation>
+    </message>
+    <message>
+        <source>平台地址应以 https:// 开头，如 https://platform.example.gov.cn。</source>
+        <translation>The platform address starts with https://, e.g. https://platform.example.gov.cn.</translation>
+    </message>
+    <message>
+        <source>选择平台的 CA 证书</source>
+        <translation>Choose the platform&apos;s CA certificate</translation>
+    </message>
+    <message>
+        <source>证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
+        <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+    </message>
+    <message>
+        <source>正在连接省级平台…</source>
+        <translation>Connecting to the provincial platform…</translation>
+    </message>
+    <message>
+        <source>请先填写平台地址。</source>
+        <translation>Please enter the platform address first.</translation>
+    </message>
+    <message>
+        <source>登记前请在“站点信息”页填写站点编码。</source>
+        <translation>Enter the station code on the “Station” page before enrolling.</translation>
+    </message>
+    <message>
+        <source>请输入平台管理员提供的登记码。</source>
+        <translation>Please enter the enrollment code from the platform administrator.</translation>
+    </message>
+    <message>
+        <source>正在登记…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message>
+        <source>登记成功：平台站点号 {station}。凭证已加密保存在本机，登记码已用掉。</source>
+        <translation>Enrolled: platform station ID {station}. The credential is stored encrypted on this machine; the code is now used up.</translation>
+    </message>
+    <message>
+        <source>请等连接测试或登记完成。</source>
+        <translation>Please wait until the connection test or the enrollment has finished.</translation>
     </message>
 </context>
 <context>
@@ -3186,6 +3604,57 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     </message>
 </context>
 <context>
+    <name>ScreenBadge</name>
+    <message>
+        <source>评价器屏幕
+请在评价器上按任意评价键</source>
+        <translation>Evaluator screen
+Press any rating key on the evaluator</translation>
+    </message>
+</context>
+<context>
+    <name>SetupLaunch</name>
+    <message>
+        <source>冒烟检查失败：{seconds} 秒内没有载入取号类别。</source>
+        <translation>Smoke check failed: the queue categories did not load within {seconds} s.</translation>
+    </message>
+    <message>
+        <source>设置向导已取消，配置未改动。</source>
+        <translation>The setup wizard was cancelled; the configuration is unchanged.</translation>
+    </message>
+    <message>
+        <source>设置已保存：{path}</source>
+        <translation>Settings saved: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>一窗设置向导</source>
+        <translation>YiChuang setup wizard</translation>
+    </message>
+    <message>
+        <source>&lt; 上一步</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <source>下一步 &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>已导入站点配置包（来自 {origin}），请核对各页并测试设备。</source>
+        <translation>Station profile imported (from {origin}). Check every page and test the devices.</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>一窗 · 登录</source>
@@ -3245,6 +3714,132 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     </message>
 </context>
 <context>
+    <name>StationPage</name>
+    <message>
+        <source>站点信息</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>本机所属的服务站点、行政区划和窗口号。同一大厅的各台机器填写相同的站点编码。</source>
+        <translation>The service station this machine belongs to, its region and window number. All machines of one hall use the same station code.</translation>
+    </message>
+    <message>
+        <source>由省级平台分配，如 ST001；尚未分配可留空</source>
+        <translation>Assigned by the provincial platform, e.g. ST001; may stay empty until then</translation>
+    </message>
+    <message>
+        <source>6 位数字，如 420582</source>
+        <translation>6 digits, e.g. 420582</translation>
+    </message>
+    <message>
+        <source>便民服务站（单机）</source>
+        <translation>Village service station (one PC)</translation>
+    </message>
+    <message>
+        <source>政务服务大厅（多台机器共用数据库）</source>
+        <translation>Government service hall (machines share one database)</translation>
+    </message>
+    <message>
+        <source>演示模式（演示账号和演示事项；正式使用时必须关闭）</source>
+        <translation>Demo mode (demo accounts and catalog; must be off in real use)</translation>
+    </message>
+    <message>
+        <source>导入站点配置包…</source>
+        <translation>Import station profile…</translation>
+    </message>
+    <message>
+        <source>站点名称</source>
+        <translation>Station name</translation>
+    </message>
+    <message>
+        <source>站点编码</source>
+        <translation>Station code</translation>
+    </message>
+    <message>
+        <source>行政区划代码</source>
+        <translation>Region code</translation>
+    </message>
+    <message>
+        <source>运行方式</source>
+        <translation>Deployment</translation>
+    </message>
+    <message>
+        <source>本机窗口号</source>
+        <translation>Window number</translation>
+    </message>
+    <message>
+        <source>数据库</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <source>（大厅多台机器共用数据库时，请用 yichuang --set database.url=… setup 指定）</source>
+        <translation>(for a hall sharing one database, give it with yichuang --set database.url=… setup)</translation>
+    </message>
+    <message>
+        <source>选择站点配置包</source>
+        <translation>Choose a station profile</translation>
+    </message>
+    <message>
+        <source>站点配置包 (*.toml)</source>
+        <translation>Station profiles (*.toml)</translation>
+    </message>
+    <message>
+        <source>请填写站点名称，它会印在回执和号票上。</source>
+        <translation>Please enter the station name; it is printed on receipts and tickets.</translation>
+    </message>
+    <message>
+        <source>行政区划代码应为 6 位数字，不知道可以先留空。</source>
+        <translation>The region code has 6 digits; leave it empty if you do not know it yet.</translation>
+    </message>
+    <message>
+        <source>站点编码最多 32 个字符。</source>
+        <translation>The station code has at most 32 characters.</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryPage</name>
+    <message>
+        <source>总结</source>
+        <translation>Summary</translation>
+    </message>
+    <message>
+        <source>请核对以下设置。点“完成”写入配置文件和取号类别；写入前可以返回修改。</source>
+        <translation>Check the settings below. “Finish” writes the configuration file and the queue categories; until then you can go back and change them.</translation>
+    </message>
+    <message>
+        <source>设备测试：</source>
+        <translation>Device tests:</translation>
+    </message>
+    <message>
+        <source>! 未测试</source>
+        <translation>! not tested</translation>
+    </message>
+    <message>
+        <source>平台登记：已登记，平台站点号 {station}</source>
+        <translation>Platform enrollment: enrolled, platform station ID {station}</translation>
+    </message>
+    <message>
+        <source>平台登记：本次未登记（已登记过的机器无需重复登记）</source>
+        <translation>Platform enrollment: not done in this run (a machine enrolled before need not enroll again)</translation>
+    </message>
+    <message>
+        <source>注意：大厅模式下各台机器要共用一个 PostgreSQL 数据库，请用 yichuang --set database.url=postgresql+psycopg://… setup 重新运行向导。</source>
+        <translation>Note: in hall mode all machines share one PostgreSQL database; run the wizard again with yichuang --set database.url=postgresql+psycopg://… setup.</translation>
+    </message>
+    <message>
+        <source>配置文件：{path}</source>
+        <translation>Configuration file: {path}</translation>
+    </message>
+    <message>
+        <source>正在写入配置…</source>
+        <translation>Writing the configuration…</translation>
+    </message>
+    <message>
+        <source>已写入 {path}。</source>
+        <translation>Written to {path}.</translation>
+    </message>
+</context>
+<context>
     <name>SupervisorLaunch</name>
     <message>
         <source>冒烟检查失败：演示账号无法登录（{error}）</source>
@@ -3253,6 +3848,265 @@ Please try again; if it keeps happening, give the log file to IT support.</trans
     <message>
         <source>冒烟检查失败：{s} 秒内没有载入运行指标。</source>
         <translation>Smoke check failed: the KPIs did not load within {s} seconds.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <source>在线</source>
+        <extracomment>The engine&apos;s states (sync.engine.SyncState) in words, a source string of the &quot;SyncIndicator&quot; context.</extracomment>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>离线</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>同步中</source>
+        <translation>syncing</translation>
+    </message>
+    <message>
+        <source>未登记</source>
+        <translation>not enrolled</translation>
+    </message>
+    <message>
+        <source>已停用</source>
+        <translation>stopped</translation>
+    </message>
+    <message>
+        <source>同步出错</source>
+        <translation>sync error</translation>
+    </message>
+    <message>
+        <source>等待连接</source>
+        <translation>waiting to connect</translation>
+    </message>
+    <message>
+        <source>平台：连接中…</source>
+        <extracomment>Dot colours; the words carry the meaning too, for clerks who do not tell colours apart. A backlog without a successful round for this long is shown in red.</extracomment>
+        <translation>Platform: connecting…</translation>
+    </message>
+    <message>
+        <source>待同步 — 件</source>
+        <translation>— cases to sync</translation>
+    </message>
+    <message>
+        <source>⚠ 本机时间不准</source>
+        <translation>⚠ Clock is off</translation>
+    </message>
+    <message>
+        <source>平台：{state}</source>
+        <translation>Platform: {state}</translation>
+    </message>
+    <message>
+        <source>待同步 {n} 件</source>
+        <translation>{n} cases to sync</translation>
+    </message>
+    <message>
+        <source>平台退回 {n} 条</source>
+        <translation>{n} refused</translation>
+    </message>
+    <message>
+        <source>尚未同步成功</source>
+        <translation>Not synced yet</translation>
+    </message>
+    <message>
+        <source>上次同步 {time}</source>
+        <translation>Last sync {time}</translation>
+    </message>
+    <message>
+        <source>省级平台：{url}</source>
+        <translation>Provincial platform: {url}</translation>
+    </message>
+    <message>
+        <source>待同步 {cases} 件办件，共 {events} 条记录</source>
+        <translation>{cases} cases to sync, {events} records in all</translation>
+    </message>
+    <message>
+        <source>已超过 24 小时没有同步成功。数据都保存在本机，请检查网络或联系运维人员。</source>
+        <translation>No successful sync for more than 24 hours. All data is kept on this PC; please check the network or call IT support.</translation>
+    </message>
+    <message>
+        <source>有 {n} 条记录被平台退回，请在同步记录中处理。</source>
+        <translation>The platform refused {n} records; please handle them in the sync log.</translation>
+    </message>
+    <message>
+        <source>由本机的同步进程负责发送。</source>
+        <translation>Sent by this PC&apos;s sync process.</translation>
+    </message>
+    <message>
+        <source>点击查看同步记录</source>
+        <translation>Click to open the sync log</translation>
+    </message>
+</context>
+<context>
+    <name>SyncLogDialog</name>
+    <message>
+        <source>办件编号</source>
+        <extracomment>Who may resend or close what the platform refused (those who may decide cases).</extracomment>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Service item</translation>
+    </message>
+    <message>
+        <source>同步状态</source>
+        <translation>Sync state</translation>
+    </message>
+    <message>
+        <source>已送达</source>
+        <translation>Delivered</translation>
+    </message>
+    <message>
+        <source>平台办件编号</source>
+        <translation>Platform case number</translation>
+    </message>
+    <message>
+        <source>尝试次数</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>下次重试</source>
+        <translation>Next try</translation>
+    </message>
+    <message>
+        <source>最后错误</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>退回的记录</source>
+        <translation>Refused change</translation>
+    </message>
+    <message>
+        <source>退回时间</source>
+        <translation>Refused at</translation>
+    </message>
+    <message>
+        <source>平台说明</source>
+        <translation>Platform&apos;s reason</translation>
+    </message>
+    <message>
+        <source>平台退回</source>
+        <extracomment>The core&apos;s sync states (app.services.sync_status.STATE_LABELS), marked for translation here.</extracomment>
+        <translation>Refused by the platform</translation>
+    </message>
+    <message>
+        <source>等待重试</source>
+        <translation>Waiting to retry</translation>
+    </message>
+    <message>
+        <source>正在发送</source>
+        <translation>Sending</translation>
+    </message>
+    <message>
+        <source>等待发送</source>
+        <translation>Waiting to send</translation>
+    </message>
+    <message>
+        <source>已同步</source>
+        <translation>Synced</translation>
+    </message>
+    <message>
+        <source>退回已处理</source>
+        <translation>Refusal handled</translation>
+    </message>
+    <message>
+        <source>满意度评价</source>
+        <translation>Satisfaction rating</translation>
+    </message>
+    <message>
+        <source>审计记录</source>
+        <translation>Audit record</translation>
+    </message>
+    <message>
+        <source>立即</source>
+        <extracomment>&quot;下次重试&quot; of a retry that is due now.</extracomment>
+        <translation>now</translation>
+    </message>
+    <message>
+        <source>同步记录</source>
+        <translation>Sync log</translation>
+    </message>
+    <message>
+        <source>选中一条退回记录，这里显示平台的完整说明</source>
+        <translation>Select a refused record to see the platform&apos;s full reason here</translation>
+    </message>
+    <message>
+        <source>修正后重新发送 ({key})</source>
+        <translation>Fix and send again ({key})</translation>
+    </message>
+    <message>
+        <source>标记已处理（填写说明）… ({key})</source>
+        <translation>Mark as handled (with a note)… ({key})</translation>
+    </message>
+    <message>
+        <source>已按平台说明改正（如重新扫描材料）后，按办件现在的内容重新发送</source>
+        <translation>After fixing what the platform asked for (e.g. rescanning a page), send the case again as it is now</translation>
+    </message>
+    <message>
+        <source>已通过其他方式解决（如电话联系平台），写明处理经过后不再发送</source>
+        <translation>Settled another way (e.g. by phone with the platform): write down how, and it is not sent again</translation>
+    </message>
+    <message>
+        <source>立即同步 ({key})</source>
+        <translation>Sync now ({key})</translation>
+    </message>
+    <message>
+        <source>尚未设置省级平台地址（配置项 sync.platform_url），本机不向平台同步。</source>
+        <translation>No provincial platform address is set (setting sync.platform_url); this PC does not sync with the platform.</translation>
+    </message>
+    <message>
+        <source>让等待重试的记录立即发送，并马上检查平台的新变更</source>
+        <translation>Send waiting retries now and check the platform for changes at once</translation>
+    </message>
+    <message>
+        <source>刷新 ({key})</source>
+        <translation>Refresh ({key})</translation>
+    </message>
+    <message>
+        <source>平台退回 ({n})</source>
+        <translation>Refused by the platform ({n})</translation>
+    </message>
+    <message>
+        <source>平台：未配置（本机不向平台同步）</source>
+        <translation>Platform: not configured (this PC does not sync)</translation>
+    </message>
+    <message>
+        <source>平台：{state}</source>
+        <translation>Platform: {state}</translation>
+    </message>
+    <message>
+        <source>待同步 {cases} 件（{events} 条记录）</source>
+        <translation>{cases} cases to sync ({events} records)</translation>
+    </message>
+    <message>
+        <source>上次同步成功：{time}</source>
+        <translation>Last successful sync: {time}</translation>
+    </message>
+    <message>
+        <source>尚未同步成功</source>
+        <translation>Not synced yet</translation>
+    </message>
+    <message>
+        <source>已开始同步：等待重试的记录会立即发送。</source>
+        <translation>Sync started: waiting retries are sent now.</translation>
+    </message>
+    <message>
+        <source>办件 {number} 已重新排队，将在下一轮同步时发送。</source>
+        <translation>Case {number} is queued again and goes out in the next sync round.</translation>
+    </message>
+    <message>
+        <source>办件 {number} 的退回记录已标记为已处理。</source>
+        <translation>The refusal of case {number} is marked as handled.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncService</name>
+    <message>
+        <source>正在唤醒同步…</source>
+        <extracomment>The configuration key whose value turns sync on (empty: this station works alone). How often the status bar re-reads the sync status (milliseconds). How long closing the window waits for a round in progress (seconds); a longer upload is left to end on its own (its row&apos;s lease lets the next start take it back). Who sends: this window&apos;s thread, another process of this machine, nobody (could not start).</extracomment>
+        <translation>Waking the sync…</translation>
     </message>
 </context>
 <context>
