@@ -124,3 +124,12 @@ def _no_leftover_log_handlers() -> Iterator[None]:
         if getattr(handler, logs._OWNED, False):
             root.removeHandler(handler)
             handler.close()
+
+
+@pytest.fixture(autouse=True)
+def _sigpipe_ignored() -> None:
+    """Python ignores SIGPIPE, but a native library (SANE backends, vendor .so fakes) can restore the
+    default action; then one write to a reset socket in a network test would kill the whole run."""
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)

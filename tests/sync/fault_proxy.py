@@ -28,6 +28,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
+# Writing to a peer that reset must raise BrokenPipeError here, never deliver SIGPIPE to the test
+# process (a native library loaded by an earlier test may have restored its default action).
+_NO_SIGNAL = getattr(socket, "MSG_NOSIGNAL", 0)
+
 _REQUEST_LINE = re.compile(rb"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP/1\.[01]\r\n")
 _BUFFER = 65536
 
@@ -234,7 +238,7 @@ class FaultProxy:
         """Apply rules for a new request; False when the connection is finished."""
         rule = self._take(("respond",), conn.request)
         if rule is not None:
-            conn.client.sendall(rule.reply)
+            conn.client.sendall(rule.reply, _NO_SIGNAL)
             self._close(conn)
             return False
         rule = self._take(("stall",), conn.request)
@@ -249,7 +253,7 @@ class FaultProxy:
         return True
 
     def _send_up(self, conn: _Conn, data: bytes) -> None:
-        conn.upstream.sendall(data)
+        conn.upstream.sendall(data, _NO_SIGNAL)
         with self._lock:
             self.up_bytes += len(data)
 
@@ -278,7 +282,7 @@ class FaultProxy:
             self._kill(conn)
 
     def _send_down(self, conn: _Conn, data: bytes) -> None:
-        conn.client.sendall(data)
+        conn.client.sendall(data, _NO_SIGNAL)
         with self._lock:
             self.down_bytes += len(data)
 
